@@ -1,0 +1,100 @@
+"""Parse once, build the model once, run every enabled rule, report positions.
+
+`lint_source` never raises: a file the analysis cannot handle (syntax libcst
+rejects, recursion limits, an internal error) yields no finding. Set the
+environment variable MP_LINT_DEBUG=1 to get the exception instead; the test
+suite does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Pattern, Sequence, Type
+
+import libcst as cst
+
+from mp_lint.config import DEFAULT_CONFIG, Config
+from mp_lint.messages import message
+from mp_lint.model import build_model
+from mp_lint.model.apis import PREFILTER_WORDS, Catalogue
+from mp_lint.model.positions import node_starts
+from mp_lint.rules import Report, Rule, all_rules
+
+# Top-level packages whose import can bring a process API into a file.
+_IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """A finding at flake8's convention: 1-based line, 0-based column."""
+
+    line: int
+    col: int
+    code: str
+    message: str
+
+
+class _Prefilter:
+    """Cheap text tests that let through every file that may use a process API."""
+
+    def __init__(self, extra_process_apis: Iterable[str]) -> None:
+        extra = sorted(set(extra_process_apis))
+        words = list(PREFILTER_WORDS) + [name.rpartition(".")[2] for name in extra]
+        roots = list(_IMPORT_ROOTS) + [name.partition(".")[0] for name in extra]
+        self._words: Pattern[str] = re.compile("|".join(re.escape(w) for w in words if w))
+        # An import statement must name the package the API comes from.
+        self._imports: Pattern[str] = re.compile(
+            r"^[ \t]*(?:from|import)[ \t][^\n]*?(?:%s)" % "|".join(re.escape(r) for r in roots if r),
+            re.MULTILINE,
+        )
+
+    def may_use_process_api(self, source: str) -> bool:
+        return self._words.search(source) is not None and self._imports.search(source) is not None
+
+
+_PREFILTERS = {}
+
+
+def _prefilter_for(config: Config) -> _Prefilter:
+    prefilter = _PREFILTERS.get(config.extra_process_apis)
+    if prefilter is None:
+        prefilter = _PREFILTERS[config.extra_process_apis] = _Prefilter(config.extra_process_apis)
+    return prefilter
+
+
+def lint_source(
+    source: str,
+    filename: str = "<unknown>",
+    config: Config = DEFAULT_CONFIG,
+    rules: Optional[Sequence[Type[Rule]]] = None,
+) -> List[Finding]:
+    """All findings of `rules` (default: every rule) in `source`, sorted."""
+    try:
+        if not _prefilter_for(config).may_use_process_api(source):
+            return []
+        return _lint(source, config, rules)
+    except Exception:  # includes RecursionError on absurdly nested code
+        if os.environ.get("MP_LINT_DEBUG"):
+            raise
+        return []
+
+
+def _lint(source: str, config: Config, rules: Optional[Sequence[Type[Rule]]]) -> List[Finding]:
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return []  # flake8 reports the syntax error itself (E999)
+    model = build_model(module, Catalogue(config.extra_process_apis), config.start_method)
+    reports: List[Report] = []
+    for rule in all_rules() if rules is None else rules:
+        reports.extend(rule().check(model))
+    if not reports:
+        return []
+    starts = node_starts(module, [report.node for report in reports])
+    findings = set()
+    for report in reports:
+        line, col = starts.get(id(report.node), (1, 0))
+        findings.add(Finding(line, col, report.code, message(report.code, config.lang, **report.details)))
+    return sorted(findings)

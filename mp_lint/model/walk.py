@@ -1,0 +1,50 @@
+"""A fast walk over libcst children that skips whitespace and punctuation.
+
+libcst's visitor protocol rebuilds every node it visits; the model only needs
+to read, so it iterates dataclass fields directly, caching per node type the
+fields that can hold code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Iterator, Tuple, Type
+
+import libcst as cst
+
+# Fields that hold only whitespace, punctuation or operators, never code.
+_SKIPPED_PREFIXES = (
+    "whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal",
+    "leading", "lines_after", "trailing", "header", "footer", "empty_lines",
+    "comment", "newline", "operator", "dot", "lbracket", "rbracket", "lbrace",
+    "rbrace", "indent", "separator", "posonly_ind", "first_colon",
+    "second_colon",
+)
+
+_FIELDS: Dict[Type[cst.CSTNode], Tuple[str, ...]] = {}
+
+
+def _code_fields(node_type: Type[cst.CSTNode]) -> Tuple[str, ...]:
+    names = tuple(
+        f.name
+        for f in dataclasses.fields(node_type)  # type: ignore[arg-type]
+        if not f.name.startswith(_SKIPPED_PREFIXES)
+    )
+    _FIELDS[node_type] = names
+    return names
+
+
+def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The children of `node` that may contain code, in no particular order."""
+    node_type = type(node)
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = _code_fields(node_type)
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item

@@ -1,0 +1,66 @@
+"""The flake8 front end: options, and findings as flake8 expects them."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
+
+from mp_lint import __version__
+from mp_lint.config import LANGUAGES, START_METHODS, Config
+from mp_lint.engine import lint_source
+
+
+class MpLintPlugin:
+    """flake8 entry point `MPL`: multiprocessing pitfalls."""
+
+    name = "mp-lint"
+    version = __version__
+    config: ClassVar[Config] = Config()
+
+    def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
+        # `tree` is requested only so flake8 runs this once per file; the
+        # analysis uses libcst on `lines`.
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        """Register the options; all are readable from flake8 config files."""
+        option_manager.add_option(
+            "--mp-start-method",
+            default="spawn",
+            choices=START_METHODS,
+            parse_from_config=True,
+            help="start method to assume for multiprocessing (default: spawn, "
+            "as on Windows, macOS and Linux since Python 3.14)",
+        )
+        option_manager.add_option(
+            "--mp-extra-process-apis",
+            default="",
+            comma_separated_list=True,
+            parse_from_config=True,
+            help="extra dotted names of callables that create process pools",
+        )
+        option_manager.add_option(
+            "--mp-lang",
+            default="en",
+            choices=LANGUAGES,
+            parse_from_config=True,
+            help="language of mp-lint messages (en, zh)",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        """Keep the parsed options for every file of the run."""
+        extra: List[str] = [name.strip() for name in (options.mp_extra_process_apis or []) if name.strip()]
+        cls.config = Config(
+            start_method=options.mp_start_method,
+            extra_process_apis=frozenset(extra),
+            lang=options.mp_lang,
+        )
+
+    def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:
+        """Yield (line, column, "CODE message", type) per finding."""
+        source = "".join(self.lines)
+        for finding in lint_source(source, self.filename, self.config):
+            yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -1,0 +1,65 @@
+"""MPL101 process-start-at-import."""
+
+from __future__ import annotations
+
+from typing import Iterator, Set
+
+from mp_lint.model import ModuleModel
+from mp_lint.model.apis import Kind
+from mp_lint.rules.base import Report, Rule
+
+_WHAT = {
+    Kind.POOL: "Pool()",
+    Kind.MANAGER: "Manager()",
+    Kind.PROCESS: "Process.start()",
+    Kind.EXECUTOR: "ProcessPoolExecutor",
+}
+
+
+class ProcessStartAtImport(Rule):
+    """What it does:
+    Flags processes started at module level outside `if __name__ == "__main__":`,
+    also inside module-level `with`/`for`/`try`/`if` blocks: a `Pool(...)` or
+    `Manager()` (they start workers when built), a `Process` or manager whose
+    `.start()` runs at module level, and a `ProcessPoolExecutor` that is
+    submitted to or mapped over at module level.
+
+    Why is this bad?
+    Under spawn and forkserver (Windows, macOS, Linux since Python 3.14) each
+    child re-imports the main module. The import reaches the same line and
+    starts processes again, inside a child: a Pool respawns crashing workers
+    forever (a hang), an executor raises `BrokenProcessPool`, a Manager
+    raises `EOFError`, a started Process exits 1 while the parent exits 0.
+
+    Creating is not starting: a module-level `Process(...)` or
+    `ProcessPoolExecutor()` that is only started or used under the guard
+    works and is not flagged. Starts the analysis cannot attribute to a
+    visible constructor (a process built in a loop, say) are not reported.
+
+    Example:
+        from multiprocessing import Pool
+        pool = Pool(4)
+        print(pool.map(square, range(10)))
+
+    Use instead:
+        if __name__ == "__main__":
+            with Pool(4) as pool:
+                print(pool.map(square, range(10)))
+    """
+
+    code = "MPL101"
+    name = "process-start-at-import"
+    spawn_only = True
+
+    def check(self, model: ModuleModel) -> Iterator[Report]:
+        reported: Set[int] = set()
+        for start in model.process_starts():
+            site = start.site
+            if not site.at_import or site.guarded or start.constructor is None:
+                continue
+            if not model.pickles_like_spawn(start.instance):
+                continue
+            if id(start.constructor) in reported:
+                continue  # `p.start()` after `p = Process(...)`: one finding
+            reported.add(id(start.constructor))
+            yield self.report(start.constructor, api=_WHAT.get(start.instance.kind, "this call"))

@@ -1,0 +1,53 @@
+"""MPL102 unguarded-entry-call."""
+
+from __future__ import annotations
+
+from typing import Iterator, Set
+
+from mp_lint.model import ModuleModel
+from mp_lint.rules.base import Report, Rule
+
+
+class UnguardedEntryCall(Rule):
+    """What it does:
+    Flags a module-level call, outside `if __name__ == "__main__":`, of a
+    function of this module that starts processes, directly or through the
+    functions it calls (`def main(): ... Pool() ...` then a bare `main()`).
+
+    Why is this bad?
+    Under spawn and forkserver every child re-imports the main module, runs
+    the bare `main()` again and starts processes of its own, which fails as
+    MPL101 describes. Only calls by plain name to functions defined in this
+    module are followed; methods and imported functions are not.
+
+    Example:
+        def main():
+            with Pool(4) as pool:
+                print(pool.map(square, range(10)))
+
+        main()
+
+    Use instead:
+        if __name__ == "__main__":
+            main()
+    """
+
+    code = "MPL102"
+    name = "unguarded-entry-call"
+    spawn_only = True
+
+    def check(self, model: ModuleModel) -> Iterator[Report]:
+        starters: Set[int] = set()
+        for start in model.process_starts():
+            if start.site.function is not None and model.pickles_like_spawn(start.instance):
+                starters.add(id(start.site.function))
+        if not starters:
+            return
+        for site in model.calls:
+            if not site.at_import or site.guarded:
+                continue
+            entry = model.function_called(site.node.func, site.scope)
+            if entry is None:
+                continue
+            if any(id(info) in starters for info in model.reachable_functions([entry])):
+                yield self.report(site.node, function=entry.name)

@@ -1,0 +1,47 @@
+"""MPL201 lambda-to-worker."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mp_lint.model import ModuleModel
+from mp_lint.model.module import CallableKind
+from mp_lint.rules.base import Report, Rule
+from mp_lint.rules.handoff import describe, pickled_handoffs
+
+
+class LambdaToWorker(Rule):
+    """What it does:
+    Flags a lambda (also inside `functools.partial`, or bound to a name first)
+    passed as a pool task (`map`, `imap`, `imap_unordered`, `starmap`,
+    `*_async`, `apply`, `submit`), as `Process(target=...)` or as
+    `initializer=` of a process pool.
+
+    Why is this bad?
+    Everything sent to a worker is pickled, and pickle stores a function by
+    its qualified name, which a lambda does not have: `PicklingError: Can't
+    pickle <function <lambda>>`. Pool tasks are pickled under every start
+    method; `target=` and `initializer=` only under spawn and forkserver.
+    Thread pools and cloudpickle/dill-based libraries (joblib, loky,
+    multiprocess, pathos) accept lambdas and are never flagged.
+
+    Example:
+        with Pool() as pool:
+            pool.map(lambda x: x * x, data)
+
+    Use instead:
+        def square(x):
+            return x * x
+
+        with Pool() as pool:
+            pool.map(square, data)
+    """
+
+    code = "MPL201"
+    name = "lambda-to-worker"
+
+    def check(self, model: ModuleModel) -> Iterator[Report]:
+        for handoff in pickled_handoffs(model):
+            kind, _ = model.callable_kind(handoff.callable_expr, handoff.site.scope)
+            if kind is CallableKind.LAMBDA:
+                yield self.report(handoff.site.node, api=describe(handoff))

@@ -1,0 +1,53 @@
+"""MPL202 local-callable-to-worker."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from mp_lint.model import ModuleModel
+from mp_lint.model.module import CallableKind
+from mp_lint.rules.base import Report, Rule
+from mp_lint.rules.handoff import describe, pickled_handoffs
+
+_LOCAL_KINDS = (CallableKind.LOCAL_FUNCTION, CallableKind.LOCAL_CLASS, CallableKind.LOCAL_METHOD)
+
+
+class LocalCallableToWorker(Rule):
+    """What it does:
+    Flags a nested function, a closure, a method of a class defined inside a
+    function, or a class defined inside a function, handed to a worker in
+    the places MPL201 lists (also through `functools.partial`).
+
+    Why is this bad?
+    pickle finds a function again by importing its module and looking up its
+    qualified name. A function defined inside another function is not an
+    attribute of any module: `AttributeError: Can't pickle local object
+    'main.<locals>.work'`.
+
+    Example:
+        def main():
+            def work(x):
+                return x * 2
+            with Pool() as pool:
+                pool.map(work, range(10))
+
+    Use instead:
+        def work(x):
+            return x * 2
+
+        def main():
+            with Pool() as pool:
+                pool.map(work, range(10))
+    """
+
+    code = "MPL202"
+    name = "local-callable-to-worker"
+
+    def check(self, model: ModuleModel) -> Iterator[Report]:
+        for handoff in pickled_handoffs(model):
+            kind, decided_by = model.callable_kind(handoff.callable_expr, handoff.site.scope)
+            if kind in _LOCAL_KINDS and decided_by is not None:
+                name = decided_by.value if isinstance(decided_by, cst.Name) else cst.Module([]).code_for_node(decided_by)
+                yield self.report(handoff.site.node, what=kind.value, callable=name, api=describe(handoff))
