@@ -8,6 +8,7 @@ suite does.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass
@@ -24,6 +25,12 @@ from mp_lint.rules import Report, Rule, all_rules
 
 # Top-level packages whose import can bring a process API into a file.
 _IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
+
+# `a and b and c ...` is one flat node for Python's parser but a chain of
+# nested nodes for libcst's, whose native parser overflows its stack (a
+# segfault, not an exception) somewhere past 6,000 of them. Files with more
+# boolean operators than this in total are skipped.
+MAX_BOOLEAN_OPERATORS = 4000
 
 
 @dataclass(frozen=True, order=True)
@@ -69,16 +76,37 @@ def lint_source(
     filename: str = "<unknown>",
     config: Config = DEFAULT_CONFIG,
     rules: Optional[Sequence[Type[Rule]]] = None,
+    *,
+    compiles: bool = False,
 ) -> List[Finding]:
-    """All findings of `rules` (default: every rule) in `source`, sorted."""
+    """All findings of `rules` (default: every rule) in `source`, sorted.
+
+    `compiles=True` promises that Python's own parser accepted `source` (flake8
+    runs tree plugins only then); otherwise it is checked here first, since
+    Python's limits on nesting are what keep libcst's native parser safe.
+    """
     try:
+        if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
+            source = source[1:]
         if not _prefilter_for(config).may_use_process_api(source):
+            return []
+        if source.count(" and ") + source.count(" or ") > MAX_BOOLEAN_OPERATORS:
+            return []
+        if not compiles and not _python_accepts(source, filename):
             return []
         return _lint(source, config, rules)
     except Exception:  # includes RecursionError on absurdly nested code
         if os.environ.get("MP_LINT_DEBUG"):
             raise
         return []
+
+
+def _python_accepts(source: str, filename: str) -> bool:
+    try:
+        ast.parse(source, filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _lint(source: str, config: Config, rules: Optional[Sequence[Type[Rule]]]) -> List[Finding]:

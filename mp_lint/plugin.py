@@ -62,5 +62,5 @@ class MpLintPlugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:
         """Yield (line, column, "CODE message", type) per finding."""
         source = "".join(self.lines)
-        for finding in lint_source(source, self.filename, self.config):
+        for finding in lint_source(source, self.filename, self.config, compiles=True):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
