@@ -12,16 +12,14 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Pattern, Sequence, Type
-
-import libcst as cst
+from typing import TYPE_CHECKING, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.messages import message
-from mp_lint.model import build_model
-from mp_lint.model.apis import PREFILTER_WORDS, Catalogue
-from mp_lint.model.positions import node_starts
-from mp_lint.rules import Report, Rule, all_rules
+from mp_lint.model.apis import PREFILTER_WORDS
+
+if TYPE_CHECKING:
+    from mp_lint.rules import Report, Rule
 
 # Top-level packages whose import can bring a process API into a file.
 _IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
@@ -75,7 +73,7 @@ def lint_source(
     source: str,
     filename: str = "<unknown>",
     config: Config = DEFAULT_CONFIG,
-    rules: Optional[Sequence[Type[Rule]]] = None,
+    rules: Optional[Sequence[Type["Rule"]]] = None,
     *,
     compiles: bool = False,
 ) -> List[Finding]:
@@ -109,13 +107,22 @@ def _python_accepts(source: str, filename: str) -> bool:
     return True
 
 
-def _lint(source: str, config: Config, rules: Optional[Sequence[Type[Rule]]]) -> List[Finding]:
+def _lint(source: str, config: Config, rules: Optional[Sequence[Type["Rule"]]]) -> List[Finding]:
+    # Imported here, not at the top: importing libcst takes about half a
+    # second, which files that never reach this point should not pay.
+    import libcst as cst
+
+    from mp_lint.model import build_model
+    from mp_lint.model.apis import Catalogue
+    from mp_lint.model.positions import node_starts
+    from mp_lint.rules import all_rules
+
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError:
         return []  # flake8 reports the syntax error itself (E999)
     model = build_model(module, Catalogue(config.extra_process_apis), config.start_method)
-    reports: List[Report] = []
+    reports: List["Report"] = []
     for rule in all_rules() if rules is None else rules:
         reports.extend(rule().check(model))
     if not reports:

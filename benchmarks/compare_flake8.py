@@ -1,0 +1,133 @@
+"""Time flake8 with and without mp-lint, side by side in one run.
+
+    python benchmarks/compare_flake8.py [--repeat 3] [--jobs 1]
+
+Two sets: general code (standard library packages that never start a
+process) and process-heavy code (standard library modules and tests built on
+multiprocessing and concurrent.futures, plus this repository's examples and
+fixtures). Each flake8 run is a fresh process; "plain" is the same flake8
+with the mp-lint plugin filtered out of plugin discovery, so start-up costs
+match. Runs alternate between the two variants and the fastest of
+`--repeat` is kept. Prints a Markdown table of seconds, ratios and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from importlib.metadata import version
+
+import mp_lint
+
+ROOT = Path(__file__).resolve().parent.parent
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+GENERAL = ["asyncio", "email", "json", "http", "logging", "xml", "unittest", "importlib"]
+PROCESS_HEAVY = [
+    "multiprocessing",
+    "concurrent",
+    "test/_test_multiprocessing.py",
+    "test/test_multiprocessing_main_handling.py",
+    "test/test_concurrent_futures.py",
+    "test/test_concurrent_futures",
+]
+
+# Runs flake8 with or without the plugin; everything else is identical.
+_RUNNER = """
+import sys
+import flake8.plugins.finder as finder
+if sys.argv.pop(1) == "plain":
+    _find = finder.find_plugins
+    finder.find_plugins = lambda *a, **k: [p for p in _find(*a, **k) if p.package != "mp-lint"]
+from flake8.main.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@dataclass
+class Measure:
+    seconds: float
+    max_rss_mib: float
+
+
+def python_files(paths: List[Path]) -> List[str]:
+    files: List[str] = []
+    for path in paths:
+        if path.is_file():
+            files.append(str(path))
+        elif path.is_dir():
+            files.extend(str(p) for p in sorted(path.rglob("*.py")))
+    return files
+
+
+def count_lines(files: List[str]) -> int:
+    total = 0
+    for name in files:
+        with open(name, "rb") as handle:
+            total += handle.read().count(b"\n")
+    return total
+
+
+def run_flake8(variant: str, files: List[str], jobs: int) -> Measure:
+    args = [sys.executable, "-c", _RUNNER, variant, "--isolated", f"-j{jobs}", "--exit-zero", *files]
+    start = os.times().elapsed
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = os.times().elapsed - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"flake8 failed: {process.stderr.read().decode() if process.stderr else ''}")
+    return Measure(elapsed, usage.ru_maxrss / 1024)
+
+
+def compare(files: List[str], repeat: int, jobs: int) -> Tuple[Measure, Measure]:
+    best: Dict[str, Measure] = {}
+    for _ in range(repeat):
+        for variant in ("plain", "plugin"):
+            measure = run_flake8(variant, files, jobs)
+            kept = best.get(variant)
+            if kept is None or measure.seconds < kept.seconds:
+                best[variant] = Measure(measure.seconds, max(measure.max_rss_mib, kept.max_rss_mib if kept else 0))
+            else:
+                kept.max_rss_mib = max(kept.max_rss_mib, measure.max_rss_mib)
+    return best["plain"], best["plugin"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1)
+    options = parser.parse_args()
+
+    sets = {
+        "general (stdlib: " + ", ".join(GENERAL) + ")": python_files([STDLIB / name for name in GENERAL]),
+        "process-heavy (stdlib multiprocessing/concurrent + tests, examples, fixtures)": python_files(
+            [STDLIB / name for name in PROCESS_HEAVY] + [ROOT / "examples", ROOT / "fixtures"]
+        ),
+    }
+    print(
+        f"Python {platform.python_version()}, flake8 {version('flake8')}, libcst {version('libcst')}, "
+        f"mp-lint {mp_lint.__version__}, {platform.machine()}, {os.cpu_count()} cores, -j{options.jobs}, "
+        f"best of {options.repeat}"
+    )
+    print()
+    print("| set | files | lines | plain flake8 s | with mp-lint s | ratio | peak RSS plain MiB | added MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, files in sets.items():
+        plain, plugin = compare(files, options.repeat, options.jobs)
+        print(
+            f"| {name} | {len(files)} | {count_lines(files)} | {plain.seconds:.2f} | {plugin.seconds:.2f} | "
+            f"{plugin.seconds / plain.seconds:.3f} | {plain.max_rss_mib:.0f} | "
+            f"{plugin.max_rss_mib - plain.max_rss_mib:+.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
