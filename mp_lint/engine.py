@@ -12,7 +12,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, List, Optional, Pattern, Sequence, Type
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.messages import message
@@ -107,6 +107,30 @@ def _python_accepts(source: str, filename: str) -> bool:
     return True
 
 
+def _skip_validation(self: object) -> None:
+    """Stands in for libcst's per-node validation while parsing."""
+
+
+def _parse_module(cst: Any, source: str) -> Any:
+    """`libcst.parse_module`, without validating each node a second time.
+
+    libcst validates every node in `__post_init__`, a third of the parse
+    time; nodes built by its own parser from source that compiles are valid
+    by construction. The hook is restored at once, so trees built later (by
+    fixes, or other plugins) are validated as usual.
+    """
+    from libcst._nodes.base import CSTNode
+
+    original = CSTNode.__dict__.get("__post_init__")
+    if original is None:  # a libcst without the hook: parse as usual
+        return cst.parse_module(source)
+    CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
+    try:
+        return cst.parse_module(source)
+    finally:
+        CSTNode.__post_init__ = original  # type: ignore[method-assign]
+
+
 def _lint(source: str, config: Config, rules: Optional[Sequence[Type["Rule"]]]) -> List[Finding]:
     # Imported here, not at the top: importing libcst takes about half a
     # second, which files that never reach this point should not pay.
@@ -118,7 +142,7 @@ def _lint(source: str, config: Config, rules: Optional[Sequence[Type["Rule"]]]) 
     from mp_lint.rules import all_rules
 
     try:
-        module = cst.parse_module(source)
+        module = _parse_module(cst, source)
     except cst.ParserSyntaxError:
         return []  # flake8 reports the syntax error itself (E999)
     model = build_model(module, Catalogue(config.extra_process_apis), config.start_method)

@@ -163,6 +163,9 @@ class ProcessStart:
     instance: Value
 
 
+#: Objects whose `__enter__` returns the object itself.
+_ENTER_RETURNS_SELF = frozenset({Kind.POOL, Kind.EXECUTOR, Kind.MANAGER, Kind.THREAD_POOL})
+
 #: Executor (and pathos pool) methods that start workers on first use.
 _EXECUTOR_STARTING_METHODS = frozenset(
     {"submit", "map", "imap", "uimap", "amap", "pipe", "apipe"}
@@ -280,6 +283,7 @@ class ModuleModel:
         self.classes: List[ClassInfo] = []
         self.calls: List[CallSite] = []
         self._values: Dict[int, Value] = {}
+        self._binding_lists: Dict[int, Value] = {}
         self._resolving: Set[int] = set()
         self._api_calls: Optional[List[ApiCall]] = None
         self._handoffs: Optional[List[Handoff]] = None
@@ -331,15 +335,36 @@ class ModuleModel:
     def _evaluate(self, expr: cst.BaseExpression, scope: Scope) -> Value:
         if isinstance(expr, cst.Name):
             bindings = self.lookup(expr.value, scope)
-            if not bindings:
-                return UNKNOWN
-            values = {self._binding_value(binding) for binding in bindings}
-            return values.pop() if len(values) == 1 else UNKNOWN
+            return UNKNOWN if not bindings else self._bindings_value(bindings)
         if isinstance(expr, cst.Attribute):
             return self._attribute_value(expr, scope)
         if isinstance(expr, cst.Call):
             return self._call_result(expr, scope)
         return UNKNOWN
+
+    def _bindings_value(self, bindings: List[Binding]) -> Value:
+        """The one value all of a name's bindings agree on, else UNKNOWN.
+
+        Cached per binding list: a name bound many times and used many
+        times would otherwise cost their product.
+        """
+        key = id(bindings)
+        cached = self._binding_lists.get(key)
+        if cached is None:
+            if key in self._resolving:
+                return UNKNOWN
+            self._resolving.add(key)
+            try:
+                values = set()
+                for binding in bindings:
+                    values.add(self._binding_value(binding))
+                    if len(values) > 1:
+                        break
+                cached = values.pop() if len(values) == 1 else UNKNOWN
+            finally:
+                self._resolving.discard(key)
+            self._binding_lists[key] = cached
+        return cached
 
     def _binding_value(self, binding: Binding) -> Value:
         kind = binding.kind
@@ -347,6 +372,8 @@ class ModuleModel:
             return self.catalogue.lookup(binding.qualname)
         if kind is BindingKind.ASSIGN:
             value = self.value_of(binding.expr, binding.scope)
+            if binding.from_with and value.kind not in _ENTER_RETURNS_SELF:
+                return UNKNOWN  # `with Lock() as held:` binds True, not the lock
             if binding.unpack_index is not None:
                 # `reader, writer = Pipe()`: both ends are sync objects.
                 return value if value.kind is Kind.SYNC else UNKNOWN
@@ -375,8 +402,7 @@ class ModuleModel:
             if klass is not None:
                 bindings = klass.attributes.get(attribute)
                 if bindings:
-                    values = {self._binding_value(binding) for binding in bindings}
-                    return values.pop() if len(values) == 1 else UNKNOWN
+                    return self._bindings_value(bindings)
             return UNKNOWN
         owner = self.value_of(base, scope)
         if owner.kind is Kind.QUALNAME:
@@ -487,13 +513,13 @@ class ModuleModel:
             if api.method in methods:
                 name = "fn" if receiver.kind is Kind.EXECUTOR else "func"
                 target = call_argument(call, 0, name)
-                rest = [arg.value for arg in call.args if arg.value is not target and not arg.keyword]
-                rest += [arg.value for arg in call.args if arg.keyword and arg.keyword.value in ("iterable", "args", "kwds")]
-                yield Handoff(api.site, receiver, Role.TASK, api.method, target, rest)
+                yield Handoff(api.site, receiver, Role.TASK, api.method, target, _task_arguments(call, receiver, api.method))
             return
         kind = api.value.kind
         if kind is Kind.PROCESS_CLASS:
-            arguments = _sequence_elements(call_argument(call, 4, "args"))
+            # Process(group, target, name, args, kwargs)
+            arguments = _sequence_elements(call_argument(call, 3, "args"))
+            arguments += _dict_values(call_argument(call, 4, "kwargs"))
             yield Handoff(api.site, api.value, Role.TARGET, "Process", call_argument(call, 1, "target"), arguments)
         elif kind in (Kind.POOL_CLASS, Kind.LAZY_POOL_CLASS):
             index = 1 if kind is Kind.POOL_CLASS else 2
@@ -613,6 +639,30 @@ class ModuleModel:
                 if callee is not None:
                     stack.append(callee)
         return list(seen.values())
+
+
+def _task_arguments(call: cst.Call, receiver: Value, method: str) -> List[cst.BaseExpression]:
+    """What a pool or executor call ships besides the callable.
+
+    Pool methods take (func, iterable-or-args, chunksize-or-kwds, ...);
+    executor `submit(fn, *args, **kwargs)` ships everything after `fn`, and
+    executor `map(fn, *iterables)` every positional after `fn`.
+    """
+    if receiver.kind is Kind.EXECUTOR:
+        if method == "submit":
+            return [arg.value for arg in call.args[1:]]
+        return [arg.value for arg in call.args[1:] if arg.keyword is None]
+    if method in ("apply", "apply_async"):
+        arguments = _sequence_elements(call_argument(call, 1, "args"))
+        return arguments + _dict_values(call_argument(call, 2, "kwds"))
+    iterable = call_argument(call, 1, "iterable")
+    return [] if iterable is None else [iterable]
+
+
+def _dict_values(node: Optional[cst.BaseExpression]) -> List[cst.BaseExpression]:
+    if isinstance(node, cst.Dict):
+        return [element.value for element in node.elements if isinstance(element, cst.DictElement)]
+    return []
 
 
 def _sequence_elements(node: Optional[cst.BaseExpression]) -> List[cst.BaseExpression]:
