@@ -1,6 +1,7 @@
 """A student's homework: count words in files with a pool.
 
-It runs on Linux with fork, and breaks on Windows, macOS and Python 3.14.
+Written against fork habits, it breaks under spawn (Windows, macOS, Linux
+since Python 3.14): run `flake8 --select=MPL` on it to see why.
 """
 import multiprocessing as mp
 from collections import Counter
