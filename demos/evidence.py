@@ -1,0 +1,200 @@
+"""Turn what a run printed and left behind into observations.
+
+A demo's `judge` is built from these functions; each returns plain facts so that
+the verdict says what was seen (an exception line, a count, a time), never
+what was merely expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+from demos.runner import RunResult
+
+__all__ = [
+    "Observation",
+    "Verdict",
+    "count",
+    "exception_line",
+    "finished",
+    "join",
+    "key_lines",
+    "last_output",
+    "lines_in",
+    "seconds_printed",
+    "slowdown",
+]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one run showed."""
+
+    ok: bool
+    summary: str  # one line, for the --all table
+    details: Tuple[str, ...] = ()
+    # Numbers a reader or a test can check (lost lines, ratio, crashes...).
+    facts: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The pitfall's observation and the fix's."""
+
+    pitfall: Observation
+    fix: Observation
+
+    @property
+    def reproduced(self) -> bool:
+        """The pitfall failed the way the rule says."""
+        return self.pitfall.ok
+
+    @property
+    def fix_ok(self) -> bool:
+        """The fix worked as documented."""
+        return self.fix.ok
+
+
+# An exception line at the start of a line, as tracebacks print them:
+# "TypeError: ...", "_pickle.PicklingError: ...",
+# "concurrent.futures.process.BrokenProcessPool: ...".
+_EXCEPTION = re.compile(
+    r"^(?P<type>(?:[A-Za-z_]\w*\.)*\w*(?:Error|Exception|BrokenProcessPool|Exit|Interrupt))(?::[ ]?(?P<message>.*))?$"
+)
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+
+
+def _exception_lines(text: str) -> List[str]:
+    """Every exception line, with a message that spans lines joined up."""
+    lines = text.splitlines()
+    found = []
+    for index, line in enumerate(lines):
+        match = _EXCEPTION.match(line)
+        if not match:
+            continue
+        message = (match["message"] or "").strip()
+        if not message:
+            # RuntimeError's bootstrapping message starts on the next lines.
+            following = []
+            for extra in lines[index + 1:index + 4]:
+                if not extra.startswith(" ") or not extra.strip():
+                    break
+                following.append(extra.strip())
+            message = " ".join(following)
+        found.append(f"{match['type']}: {message}" if message else match["type"])
+    return found
+
+
+def exception_line(run: RunResult, marker: str) -> Optional[str]:
+    """The first exception line that contains `marker`, or None."""
+    for line in _exception_lines(run.stderr) + _exception_lines(run.stdout):
+        if marker in line:
+            return line
+    return None
+
+
+def count(run: RunResult, text: str) -> int:
+    """How often `text` occurs in the run's output."""
+    return run.output.count(text)
+
+
+def key_lines(run: RunResult, limit: int = 8) -> List[str]:
+    """The lines of standard error a reader needs, repeats counted.
+
+    Exception lines, and the frames of the program's own file (which show
+    what line a child was running when it failed).
+    """
+    seen: "OrderedDict[str, int]" = OrderedDict()
+    name = run.path.name
+    source = run.program.source.splitlines()
+    for line in run.stderr.splitlines():
+        frame = _FRAME.match(line)
+        if frame and frame["file"].endswith(("/" + name, "<notebook cell>")):
+            # Quote the program's own line: a traceback sent back from a
+            # worker may carry no source text.
+            number = int(frame["line"])
+            code = source[number - 1].strip() if 0 < number <= len(source) else ""
+            where = "cell" if frame["file"] == "<notebook cell>" else name
+            key = f"{where}, line {number}, in {frame['func']}: {code}"
+        elif line.startswith("Exception ignored in"):
+            key = line.strip()
+        else:
+            continue
+        seen[key] = seen.get(key, 0) + 1
+    for exc in _exception_lines(run.stderr):
+        seen[exc] = seen.get(exc, 0) + 1
+    shown = []
+    for text, times in seen.items():
+        text = text if len(text) <= 160 else text[:157] + "..."
+        shown.append(f"{text}  (x{times})" if times > 1 else text)
+    return shown[:limit]
+
+
+def last_output(run: RunResult) -> str:
+    """The last line the program printed, or "" if none."""
+    lines = run.stdout_lines
+    return lines[-1].strip() if lines else ""
+
+
+def lines_in(run: RunResult, filename: str) -> int:
+    """How many lines the program left in `filename` (0 if it is missing)."""
+    return len(run.files.get(filename, "").splitlines())
+
+
+def finished(run: RunResult, expect: str) -> Observation:
+    """A fix is fine when it exits 0, raises nothing and prints `expect`."""
+    printed = last_output(run)
+    if run.timed_out:
+        return Observation(False, f"still running after {run.seconds:.1f} s")
+    if run.returncode != 0 or "Traceback" in run.stderr:
+        problem = _exception_lines(run.stderr)
+        return Observation(False, f"exit {run.returncode}: {problem[-1] if problem else 'no output'}")
+    if expect not in run.stdout:
+        return Observation(False, f"exit 0 but printed {printed!r}, expected {expect!r}")
+    return Observation(True, f"exit 0 in {run.seconds:.1f} s, printed {printed!r}")
+
+
+_SECONDS = re.compile(r"in (\d+(?:\.\d+)?) s\b")
+
+
+def seconds_printed(run: RunResult) -> Optional[float]:
+    """The time a program measured for its own work ("... in 1.23 s")."""
+    found = _SECONDS.findall(run.stdout)
+    return float(found[-1]) if found else None
+
+
+def slowdown(pitfall: RunResult, fix: RunResult, expect: str, at_least: float = 1.5) -> Verdict:
+    """Compare the work time each program measured; report the ratio.
+
+    A pitfall stopped by its timeout still gives a lower bound: it took at
+    least that long.
+    """
+    fix_seen = finished(fix, expect)
+    if not fix_seen.ok:
+        return Verdict(Observation(False, "could not compare: the fix did not finish"), fix_seen)
+    if pitfall.timed_out:
+        slow, fast, bound = pitfall.seconds, fix.seconds, "more than "
+        measured_by = f"the pitfall was stopped after {pitfall.seconds:.1f} s; wall time of each run"
+    elif pitfall.returncode != 0:
+        return Verdict(Observation(False, f"could not compare: the pitfall exited {pitfall.returncode}"), fix_seen)
+    else:
+        bound, measured_by = "", "as each program timed its pool work"
+        slow, fast = seconds_printed(pitfall), seconds_printed(fix)  # type: ignore[assignment]
+        if slow is None or fast is None:
+            # Fall back to wall time if a program did not print its own timing.
+            slow, fast, measured_by = pitfall.seconds, fix.seconds, "wall time of each run"
+    ratio = slow / max(fast, 0.01)
+    facts: Dict[str, object] = {"ratio": ratio, "pitfall_s": slow, "fix_s": fast}
+    summary = f"{bound}{ratio:.1f}x slower: {slow:.2f} s against {fast:.2f} s with the fix"
+    return Verdict(
+        Observation(ratio >= at_least, summary, (f"measured: {measured_by}",), facts),
+        Observation(True, f"{fix_seen.summary}; {bound}{ratio:.1f}x faster", (), facts),
+    )
+
+
+def join(parts: Sequence[str]) -> str:
+    """Join non-empty parts with "; "."""
+    return "; ".join(p for p in parts if p)

@@ -1,0 +1,60 @@
+"""MPL103 start-method-at-import: set_start_method() at module level."""
+
+from demos.evidence import Observation, Verdict, count, exception_line, finished, join
+from demos.runner import RunResult
+
+CODE = "MPL103"
+NAME = "start-method-at-import"
+SUMMARY = "set_start_method() at module level runs again in each child, which raises: the pool never gets a worker"
+WHY = """The parent sets the start method once and that works. But each spawned
+child re-imports the module; by then the child's start method is already
+set, so the same line raises `RuntimeError: context has already been set`,
+the worker dies before taking a task, and the pool replaces it forever."""
+
+PITFALL = '''\
+import multiprocessing as mp
+
+mp.set_start_method("spawn")
+
+
+def square(x):
+    return x * x
+
+
+if __name__ == "__main__":
+    with mp.Pool(2) as pool:
+        print(pool.map(square, range(10)))
+'''
+
+FIX = '''\
+import multiprocessing as mp
+
+
+def square(x):
+    return x * x
+
+
+if __name__ == "__main__":
+    mp.set_start_method("spawn")
+    with mp.Pool(2) as pool:
+        print(pool.map(square, range(10)))
+'''
+
+FLAGGED = 'mp.set_start_method("spawn")'
+TIMEOUT = 3.0
+
+
+def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
+    """A hang, with workers dying on "context has already been set"."""
+    crashes = count(pitfall, "context has already been set")
+    summary = join(
+        [
+            f"deadlock: map() still waiting after {pitfall.seconds:.0f} s" if pitfall.timed_out else f"exit {pitfall.returncode}",
+            f"{crashes} workers died on 'RuntimeError: context has already been set'" if crashes else "",
+        ]
+    )
+    error = exception_line(pitfall, "context has already been set")
+    return Verdict(
+        Observation(pitfall.timed_out and crashes > 0, summary, (error,) if error else (), {"crashes": crashes}),
+        finished(fix, "[0, 1, 4, 9"),
+    )

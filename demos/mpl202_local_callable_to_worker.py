@@ -1,0 +1,59 @@
+"""MPL202 local-callable-to-worker: a nested function handed to an executor."""
+
+from demos.evidence import Observation, Verdict, exception_line, finished
+from demos.runner import RunResult
+
+CODE = "MPL202"
+NAME = "local-callable-to-worker"
+SUMMARY = "a function defined inside another function cannot be pickled for a worker"
+WHY = """A nested function (here a closure over `factor`) has a qualified name
+like `scale_all.<locals>.scale`, which no worker could import, so pickling
+the task fails. A module-level function with functools.partial carries the
+same extra argument and pickles fine."""
+
+PITFALL = '''\
+from concurrent.futures import ProcessPoolExecutor
+
+
+def scale_all(values, factor):
+    def scale(x):
+        return x * factor
+
+    with ProcessPoolExecutor(2) as executor:
+        return list(executor.map(scale, values))
+
+
+if __name__ == "__main__":
+    print(scale_all(range(10), 3))
+'''
+
+FIX = '''\
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+
+def scale(x, factor):
+    return x * factor
+
+
+def scale_all(values, factor):
+    with ProcessPoolExecutor(2) as executor:
+        return list(executor.map(partial(scale, factor=factor), values))
+
+
+if __name__ == "__main__":
+    print(scale_all(range(10), 3))
+'''
+
+FLAGGED = "return list(executor.map(scale, values))"
+
+
+def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
+    """"Can't pickle local object" reaches the parent."""
+    # "Can't pickle local object" (3.11), "Can't get local object" (3.13).
+    error = exception_line(pitfall, "local object 'scale_all.<locals>.scale'")
+    summary = error or f"no pickling error (exit {pitfall.returncode})"
+    return Verdict(
+        Observation(error is not None and pitfall.returncode != 0, summary),
+        finished(fix, "[0, 3, 6, 9"),
+    )

@@ -1,0 +1,52 @@
+"""MPL203 unpicklable-argument: an open file passed as a task argument."""
+
+from demos.evidence import Observation, Verdict, exception_line, finished
+from demos.runner import RunResult
+
+CODE = "MPL203"
+NAME = "unpicklable-argument"
+SUMMARY = "an open file passed to a worker cannot be pickled: pass the path and open it there"
+WHY = """Task arguments are pickled. An open file is a handle owned by this
+process; pickle refuses it (as it refuses locks, generators and database
+connections). Send what the worker needs to open it itself: the path."""
+
+FILES = {"poem.txt": "So much depends\nupon\na red wheel\nbarrow\n"}
+
+PITFALL = '''\
+from multiprocessing import Pool
+
+
+def count_words(f):
+    return len(f.read().split())
+
+
+if __name__ == "__main__":
+    with open("poem.txt") as f, Pool(2) as pool:
+        print(pool.apply(count_words, (f,)), "words")
+'''
+
+FIX = '''\
+from multiprocessing import Pool
+
+
+def count_words(path):
+    with open(path) as f:
+        return len(f.read().split())
+
+
+if __name__ == "__main__":
+    with Pool(2) as pool:
+        print(pool.apply(count_words, ("poem.txt",)), "words")
+'''
+
+FLAGGED = 'print(pool.apply(count_words, (f,)), "words")'
+
+
+def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
+    """TypeError: cannot pickle the file object."""
+    error = exception_line(pitfall, "cannot pickle")
+    summary = error or f"no pickling error (exit {pitfall.returncode})"
+    return Verdict(
+        Observation(error is not None and pitfall.returncode != 0, summary),
+        finished(fix, "8 words"),
+    )

@@ -1,0 +1,69 @@
+"""MPL402 unconsumed-executor-map: ProcessPoolExecutor.map() never iterated."""
+
+from demos.evidence import Observation, Verdict, finished, last_output
+from demos.runner import RunResult
+
+CODE = "MPL402"
+NAME = "unconsumed-executor-map"
+SUMMARY = "executor.map() whose results are never read: a worker's exception is never raised"
+WHY = """ProcessPoolExecutor.map() returns a lazy iterator; a worker's
+exception is raised only when iteration reaches that result. Never iterate
+and the tasks still run, but the error disappears with the iterator. Consume
+the results (list(...), a for loop) and handle what they raise."""
+
+PITFALL = '''\
+from concurrent.futures import ProcessPoolExecutor
+
+
+def save(record):
+    if record == 13:
+        raise ValueError(f"record {record} is corrupt")
+    return record
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2) as executor:
+        executor.map(save, range(20))
+    print("all 20 records saved")
+'''
+
+FIX = '''\
+from concurrent.futures import ProcessPoolExecutor
+
+
+def save(record):
+    if record == 13:
+        raise ValueError(f"record {record} is corrupt")
+    return record
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2) as executor:
+        try:
+            saved = list(executor.map(save, range(20)))
+        except ValueError as error:
+            print("save failed:", error)
+        else:
+            print(f"all {len(saved)} records saved")
+'''
+
+FLAGGED = "executor.map(save, range(20))"
+_ERROR = "record 13 is corrupt"
+
+
+def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
+    """The fix proves record 13 raises; the pitfall never says so."""
+    surfaced = _ERROR in pitfall.output
+    raised = _ERROR in fix.stdout
+    summary = (
+        f"exception never surfaced: exit {pitfall.returncode}, printed {last_output(pitfall)!r}, "
+        f"no trace of 'ValueError: {_ERROR}'"
+    )
+    if surfaced:
+        summary = "the ValueError did surface"
+    shown = [line for line in fix.stdout_lines if _ERROR in line]
+    details = (f"the fix shows what was lost: {shown[0].strip()!r}",) if shown else ()
+    return Verdict(
+        Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
+        finished(fix, f"save failed: {_ERROR}"),
+    )
