@@ -1,0 +1,5 @@
+"""`python -m mp_lint`: the mp-lint command."""
+
+from mp_lint.cli import main
+
+main()

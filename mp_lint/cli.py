@@ -1,0 +1,190 @@
+"""The `mp-lint` command: the same engine and rules as the flake8 plugin.
+
+    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format json]
+
+Options `--mp-start-method`, `--mp-extra-process-apis` and `--mp-lang` are
+read from the `[flake8]` (or `[mp-lint]`) section of `setup.cfg`, `tox.ini`
+or `.flake8` in the current directory, and the command line overrides them.
+`# noqa` and `# noqa: MPL201` comments are honoured as flake8 honours them.
+Exit status: 0 clean, 1 findings, 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import io
+import json
+import os
+import re
+import sys
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO, Dict, Iterable, Iterator, List, Optional, Sequence
+
+from mp_lint import __version__
+from mp_lint.config import LANGUAGES, START_METHODS, Config
+from mp_lint.engine import Finding, lint_source
+
+_CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
+_SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist"}
+# flake8's own noqa syntax: `# noqa`, `# noqa: A1,B2`, `# NOQA:A1 B2`.
+_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+_CODE_SPLIT = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    """A finding in a file, as the command prints it."""
+
+    path: str
+    finding: Finding
+
+    def as_text(self) -> str:
+        f = self.finding
+        return f"{self.path}:{f.line}:{f.col + 1}: {f.code} {f.message}"
+
+    def as_json(self) -> Dict[str, object]:
+        f = self.finding
+        return {"path": self.path, "line": f.line, "column": f.col + 1, "code": f.code, "message": f.message}
+
+
+def read_source(path: Path) -> str:
+    """Decode a Python file as the interpreter would (coding cookie, BOM)."""
+    raw = path.read_bytes()
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    text = raw.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
+    """Whether a `# noqa` comment on the finding's line covers its code."""
+    if not 0 < finding.line <= len(lines):
+        return False
+    match = _NOQA.search(lines[finding.line - 1])
+    if match is None:
+        return False
+    codes = match.group("codes")
+    if not codes:
+        return True
+    return any(finding.code.startswith(code.upper()) for code in _CODE_SPLIT.split(codes.strip()) if code)
+
+
+def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """flake8's rule: the longest matching prefix of --select / --ignore wins."""
+    best_select = max((len(s) for s in select if code.startswith(s)), default=-1)
+    best_ignore = max((len(s) for s in ignore if code.startswith(s)), default=-1)
+    if best_select < 0:
+        return False
+    return best_select >= best_ignore
+
+
+def lint_path(path: Path, config: Config) -> List[Finding]:
+    """The findings of one file that its `# noqa` comments do not silence."""
+    source = read_source(path)
+    lines = source.splitlines()
+    return [f for f in lint_source(source, str(path), config) if not suppressed(f, lines)]
+
+
+def iter_python_files(paths: Iterable[str]) -> Iterator[Path]:
+    """The .py files named, and those below the folders named, sorted."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for directory, subdirectories, files in os.walk(path):
+                subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
+                for file_name in sorted(files):
+                    if file_name.endswith(".py"):
+                        yield Path(directory, file_name)
+        else:
+            yield path
+
+
+def _split_codes(value: Optional[str]) -> List[str]:
+    return [code.strip().upper() for code in (value or "").split(",") if code.strip()]
+
+
+def config_file_options(directory: Path) -> Dict[str, str]:
+    """mp-lint options from the first config file that sets any."""
+    for name in _CONFIG_FILES:
+        path = directory / name
+        if not path.is_file():
+            continue
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        found: Dict[str, str] = {}
+        for section in ("flake8", "mp-lint"):
+            if parser.has_section(section):
+                for key, value in parser.items(section):
+                    key = key.replace("_", "-")
+                    if key in ("mp-start-method", "mp-extra-process-apis", "mp-lang"):
+                        found[key] = value.strip()
+        if found:
+            return found
+    return {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mp-lint", description="Flag multiprocessing pitfalls.")
+    parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
+    parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
+    parser.add_argument("--ignore", default="", help="comma-separated code prefixes to leave out")
+    parser.add_argument("--mp-start-method", choices=START_METHODS, help="start method to assume (default: spawn)")
+    parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
+    parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--version", action="version", version=f"mp-lint {__version__}")
+    return parser
+
+
+def resolve_config(options: argparse.Namespace, file_options: Dict[str, str]) -> Config:
+    """Command line over config file over defaults."""
+    start_method = options.mp_start_method or file_options.get("mp-start-method") or "spawn"
+    lang = options.mp_lang or file_options.get("mp-lang") or "en"
+    if start_method not in START_METHODS or lang not in LANGUAGES:
+        raise ValueError(f"unknown start method or language in config: {start_method!r}, {lang!r}")
+    extra_text = options.mp_extra_process_apis
+    if extra_text is None:
+        extra_text = file_options.get("mp-extra-process-apis", "")
+    extra = frozenset(name.strip() for name in re.split(r"[,\s]+", extra_text) if name.strip())
+    return Config(start_method=start_method, extra_process_apis=extra, lang=lang)
+
+
+def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
+    """Lint, print, and return the exit status."""
+    stream = out if out is not None else sys.stdout
+    options = build_parser().parse_args(argv)
+    try:
+        config = resolve_config(options, config_file_options(Path.cwd()))
+    except ValueError as error:
+        print(f"mp-lint: {error}", file=sys.stderr)
+        return 2
+    select, ignore = _split_codes(options.select), _split_codes(options.ignore)
+    results: List[FileFinding] = []
+    status = 0
+    for path in iter_python_files(options.paths):
+        try:
+            findings = lint_path(path, config)
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
+            print(f"mp-lint: cannot read {path}: {error}", file=sys.stderr)
+            status = 2
+            continue
+        results.extend(FileFinding(str(path), f) for f in findings if selected(f.code, select, ignore))
+    if options.format == "json":
+        json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    else:
+        for result in results:
+            stream.write(result.as_text() + "\n")
+    if status:
+        return status
+    return 1 if results else 0
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
