@@ -904,9 +904,12 @@ class _Builder:
         push = stack.append
         while stack:
             node, here = pop()
-            if isinstance(node, cst.Call):
+            node_type = type(node)
+            if node_type in _LEAF_TYPES:
+                continue
+            if node_type is cst.Call:
                 site = CallSite(
-                    node,
+                    node,  # type: ignore[arg-type]
                     here.scope,
                     here.at_import,
                     here.guarded,
@@ -918,20 +921,24 @@ class _Builder:
                 model.calls.append(site)
                 if here.function is not None:
                     here.function.calls.append(site)
-            elif isinstance(node, cst.Lambda):
+            elif node_type is cst.Lambda:
+                assert isinstance(node, cst.Lambda)
                 scope = Scope("lambda", here.scope, function=here.function)
                 self.parameters(node.params, here, scope)
                 push((node.body, _Context(scope, None, False, False, False, False)))
                 continue
-            elif isinstance(node, cst.NamedExpr):
+            elif node_type is cst.NamedExpr:
+                assert isinstance(node, cst.NamedExpr)
                 target_scope = here.scope
                 if isinstance(node.target, cst.Name):
                     target_scope.bind(node.target.value, Binding(BindingKind.ASSIGN, target_scope, expr=node.value))
-            elif isinstance(node, cst.CompFor):
+            elif node_type is cst.CompFor:
+                assert isinstance(node, cst.CompFor)
                 # Comprehension variables shadow outer names: make those ambiguous.
                 self._bind_loose(node.target, here.scope)
-                here = _replace(here, in_loop=True)
-            elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                if not here.in_loop:
+                    here = _replace(here, in_loop=True)
+            elif node_type in _COMPREHENSION_TYPES and not here.in_loop:
                 here = _replace(here, in_loop=True)
             for child in child_nodes(node):
                 push((child, here))
@@ -942,6 +949,13 @@ class _Builder:
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self._bind_loose(element.value, scope)
+
+
+#: Nodes with no code below them.
+_LEAF_TYPES = frozenset(
+    {cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis, cst.Pass, cst.Break, cst.Continue}
+)
+_COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
 def _inside_function(scope: Scope) -> bool:
