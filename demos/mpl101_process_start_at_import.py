@@ -12,7 +12,7 @@ runs again there, so each worker tries to build its own Pool while it is
 still starting up. multiprocessing refuses (RuntimeError), the worker dies,
 the pool starts a replacement, which dies the same way: map() waits forever."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 
@@ -24,9 +24,9 @@ pool = Pool(2)
 print(pool.map(square, range(10)))
 pool.close()
 pool.join()
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 
@@ -37,7 +37,7 @@ def square(x):
 if __name__ == "__main__":
     with Pool(2) as pool:
         print(pool.map(square, range(10)))
-'''
+"""
 
 FLAGGED = "pool = Pool(2)"
 TIMEOUT = 3.0
@@ -49,7 +49,11 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     error = exception_line(pitfall, "RuntimeError")
     summary = join(
         [
-            f"deadlock: map() still waiting after {pitfall.seconds:.0f} s" if pitfall.timed_out else f"exit {pitfall.returncode}",
+            (
+                f"deadlock: map() still waiting after {pitfall.seconds:.0f} s"
+                if pitfall.timed_out
+                else f"exit {pitfall.returncode}"
+            ),
             f"{crashes} workers re-ran `pool = Pool(2)`, died (RuntimeError) and were replaced" if crashes else "",
         ]
     )

@@ -11,7 +11,7 @@ is called at module level. Each spawned worker re-imports the module, calls
 main() again and tries to start its own workers while it is still starting
 up: it dies, and the executor in the parent reports BrokenProcessPool."""
 
-PITFALL = '''\
+PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -25,9 +25,9 @@ def main():
 
 
 main()
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -42,7 +42,7 @@ def main():
 
 if __name__ == "__main__":
     main()
-'''
+"""
 
 FLAGGED = "main()"
 

@@ -11,7 +11,7 @@ child re-imports the module; by then the child's start method is already
 set, so the same line raises `RuntimeError: context has already been set`,
 the worker dies before taking a task, and the pool replaces it forever."""
 
-PITFALL = '''\
+PITFALL = """\
 import multiprocessing as mp
 
 mp.set_start_method("spawn")
@@ -24,9 +24,9 @@ def square(x):
 if __name__ == "__main__":
     with mp.Pool(2) as pool:
         print(pool.map(square, range(10)))
-'''
+"""
 
-FIX = '''\
+FIX = """\
 import multiprocessing as mp
 
 
@@ -38,7 +38,7 @@ if __name__ == "__main__":
     mp.set_start_method("spawn")
     with mp.Pool(2) as pool:
         print(pool.map(square, range(10)))
-'''
+"""
 
 FLAGGED = 'mp.set_start_method("spawn")'
 TIMEOUT = 3.0
@@ -49,7 +49,11 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     crashes = count(pitfall, "context has already been set")
     summary = join(
         [
-            f"deadlock: map() still waiting after {pitfall.seconds:.0f} s" if pitfall.timed_out else f"exit {pitfall.returncode}",
+            (
+                f"deadlock: map() still waiting after {pitfall.seconds:.0f} s"
+                if pitfall.timed_out
+                else f"exit {pitfall.returncode}"
+            ),
             f"{crashes} workers died on 'RuntimeError: context has already been set'" if crashes else "",
         ]
     )

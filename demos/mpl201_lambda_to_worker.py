@@ -10,15 +10,15 @@ WHY = """Every task is pickled to travel to a worker, and pickle stores a
 function by its importable name. A lambda's name is `<lambda>`, which
 cannot be looked up, so map() fails before any worker runs anything."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 if __name__ == "__main__":
     with Pool(2) as pool:
         print(pool.map(lambda x: x * x, range(10)))
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 
@@ -29,7 +29,7 @@ def square(x):
 if __name__ == "__main__":
     with Pool(2) as pool:
         print(pool.map(square, range(10)))
-'''
+"""
 
 FLAGGED = "print(pool.map(lambda x: x * x, range(10)))"
 

@@ -11,7 +11,7 @@ like `scale_all.<locals>.scale`, which no worker could import, so pickling
 the task fails. A module-level function with functools.partial carries the
 same extra argument and pickles fine."""
 
-PITFALL = '''\
+PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -25,9 +25,9 @@ def scale_all(values, factor):
 
 if __name__ == "__main__":
     print(scale_all(range(10), 3))
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
@@ -43,13 +43,13 @@ def scale_all(values, factor):
 
 if __name__ == "__main__":
     print(scale_all(range(10), 3))
-'''
+"""
 
 FLAGGED = "return list(executor.map(scale, values))"
 
 
 def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
-    """"Can't pickle local object" reaches the parent."""
+    """ "Can't pickle local object" reaches the parent."""
     # "Can't pickle local object" (3.11), "Can't get local object" (3.13).
     error = exception_line(pitfall, "local object 'scale_all.<locals>.scale'")
     summary = error or f"no pickling error (exit {pitfall.returncode})"

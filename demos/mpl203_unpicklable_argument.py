@@ -12,7 +12,7 @@ connections). Send what the worker needs to open it itself: the path."""
 
 FILES = {"poem.txt": "So much depends\nupon\na red wheel\nbarrow\n"}
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 
@@ -23,9 +23,9 @@ def count_words(f):
 if __name__ == "__main__":
     with open("poem.txt") as f, Pool(2) as pool:
         print(pool.apply(count_words, (f,)), "words")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 
@@ -37,7 +37,7 @@ def count_words(path):
 if __name__ == "__main__":
     with Pool(2) as pool:
         print(pool.apply(count_words, ("poem.txt",)), "words")
-'''
+"""
 
 FLAGGED = 'print(pool.apply(count_words, (f,)), "words")'
 

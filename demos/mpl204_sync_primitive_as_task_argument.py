@@ -11,7 +11,7 @@ that can only be handed to a process when it starts. Pool tasks travel
 later, through a pipe, so pickling the lock raises RuntimeError. Give it to
 each worker once, through initializer= and initargs=."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Lock, Pool
 
 
@@ -24,9 +24,9 @@ if __name__ == "__main__":
     lock = Lock()
     with Pool(2) as pool:
         print(pool.starmap(record, [(lock, n) for n in range(10)]))
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Lock, Pool
 
 lock = None
@@ -45,7 +45,7 @@ def record(n):
 if __name__ == "__main__":
     with Pool(2, initializer=share, initargs=(Lock(),)) as pool:
         print(pool.map(record, range(10)))
-'''
+"""
 
 FLAGGED = "print(pool.starmap(record, [(lock, n) for n in range(10)]))"
 

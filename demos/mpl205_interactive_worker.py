@@ -15,7 +15,7 @@ function imported from a module next to the notebook is found by name."""
 INTERACTIVE = True
 TIMEOUT = 3.0
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 
@@ -25,22 +25,22 @@ def square(x):
 
 with Pool(2) as pool:
     print(pool.map(square, range(10)))
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 from workers import square
 
 with Pool(2) as pool:
     print(pool.map(square, range(10)))
-'''
+"""
 
 FIX_FILES = {
-    "workers.py": '''\
+    "workers.py": """\
 def square(x):
     return x * x
-''',
+""",
 }
 
 FLAGGED = "print(pool.map(square, range(10)))"

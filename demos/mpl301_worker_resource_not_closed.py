@@ -15,7 +15,7 @@ wrap it with `with os.fdopen(fd, "w") as f:`."""
 NOFILE = 256
 TIMEOUT = 5.0
 
-PITFALL = '''\
+PITFALL = """\
 import os
 import tempfile
 from multiprocessing import Pool
@@ -31,9 +31,9 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         paths = pool.map(render, range(1000))
     print(len(paths), "pages rendered")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 import os
 import tempfile
 from multiprocessing import Pool
@@ -50,7 +50,7 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         paths = pool.map(render, range(1000))
     print(len(paths), "pages rendered")
-'''
+"""
 
 FLAGGED = 'fd, path = tempfile.mkstemp(suffix=".txt")'
 
@@ -69,6 +69,8 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
         else f"no EMFILE ({outcome})"
     )
     return Verdict(
-        Observation(error is not None and pitfall.returncode != 0, summary, (error,) if error else (), {"written": written}),
+        Observation(
+            error is not None and pitfall.returncode != 0, summary, (error,) if error else (), {"written": written}
+        ),
         finished(fix, "1000 pages rendered"),
     )

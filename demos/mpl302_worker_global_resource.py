@@ -18,7 +18,7 @@ close()+join())."""
 # occasionally won, so the pitfall may be run again.
 ATTEMPTS = 4
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 log = None
@@ -38,9 +38,9 @@ if __name__ == "__main__":
     with Pool(2, initializer=open_log, initargs=("jobs.log",)) as pool:
         done = pool.map(work, range(200))
     print(len(done), "jobs done")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 LOG = "jobs.log"
@@ -56,7 +56,7 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         done = pool.map(work, range(200))
     print(len(done), "jobs done")
-'''
+"""
 
 FLAGGED = 'log = open(path, "a")'
 

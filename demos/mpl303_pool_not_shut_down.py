@@ -13,7 +13,7 @@ workers (and their threads and pipes) running until exit, where the pools'
 clean-up then fails noisily. `with Pool(2) as pool:` shuts it down on every
 path, the error path included."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 
@@ -37,9 +37,9 @@ if __name__ == "__main__":
         except ValueError as err:
             failures.append((n, err))
     print(len(failures), "batches failed")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 
@@ -63,7 +63,7 @@ if __name__ == "__main__":
         except ValueError as err:
             failures.append((n, err))
     print(len(failures), "batches failed")
-'''
+"""
 
 FLAGGED = "pool = Pool(2)"
 

@@ -11,7 +11,7 @@ in it and raised only by .get(). Drop the result and the error is never
 raised, logged or printed: the program reports success. Keep the results
 and .get() them, or pass error_callback= to hear about failures."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Pool
 
 
@@ -28,9 +28,9 @@ if __name__ == "__main__":
     pool.close()
     pool.join()
     print("all 20 records checked")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Pool
 
 
@@ -51,7 +51,7 @@ if __name__ == "__main__":
     pool.close()
     pool.join()
     print("all 20 records checked")
-'''
+"""
 
 FLAGGED = "pool.apply_async(check, (record,))"
 _ERROR = "record 13 is corrupt"

@@ -11,7 +11,7 @@ exception is raised only when iteration reaches that result. Never iterate
 and the tasks still run, but the error disappears with the iterator. Consume
 the results (list(...), a for loop) and handle what they raise."""
 
-PITFALL = '''\
+PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -25,9 +25,9 @@ if __name__ == "__main__":
     with ProcessPoolExecutor(2) as executor:
         executor.map(save, range(20))
     print("all 20 records saved")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -45,7 +45,7 @@ if __name__ == "__main__":
             print("save failed:", error)
         else:
             print(f"all {len(saved)} records saved")
-'''
+"""
 
 FLAGGED = "executor.map(save, range(20))"
 _ERROR = "record 13 is corrupt"

@@ -11,7 +11,7 @@ calls terminate(), which kills the workers whether or not they have run the
 queue. The program carries on as if the work were done. Wait for every
 result (.get()) inside the block."""
 
-PITFALL = '''\
+PITFALL = """\
 import time
 from multiprocessing import Pool
 
@@ -27,9 +27,9 @@ if __name__ == "__main__":
         for page in range(20):
             pool.apply_async(convert, (page,))
     print("converted 20 pages")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 import time
 from multiprocessing import Pool
 
@@ -46,7 +46,7 @@ if __name__ == "__main__":
         for result in results:
             result.get()
     print("converted 20 pages")
-'''
+"""
 
 FLAGGED = "pool.apply_async(convert, (page,))"
 

@@ -12,7 +12,7 @@ someone reads. The parent waits in join() for the child; the child waits for
 the parent to read: neither moves. Small test data passes, which is why this
 survives testing. Read (get) before join()."""
 
-PITFALL = '''\
+PITFALL = """\
 from multiprocessing import Process, Queue
 
 
@@ -27,9 +27,9 @@ if __name__ == "__main__":
     p.join()
     data = q.get()
     print("received", len(data), "characters")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 from multiprocessing import Process, Queue
 
 
@@ -44,7 +44,7 @@ if __name__ == "__main__":
     data = q.get()
     p.join()
     print("received", len(data), "characters")
-'''
+"""
 
 FLAGGED = "p.join()"
 TIMEOUT = 3.0

@@ -11,7 +11,7 @@ pickles, pipes and unpickles it 200 times: serialization eats the gain of
 parallelism. Give it to each worker once with initializer= and initargs=,
 and send only the index."""
 
-PITFALL = '''\
+PITFALL = """\
 import time
 from multiprocessing import Pool
 
@@ -27,9 +27,9 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         total = sum(pool.imap(score, [(table, i) for i in range(200)]))
     print(f"total {total} in {time.perf_counter() - start:.2f} s")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 import time
 from multiprocessing import Pool
 
@@ -51,7 +51,7 @@ if __name__ == "__main__":
     with Pool(2, initializer=load, initargs=(data,)) as pool:
         total = sum(pool.imap(score, range(200)))
     print(f"total {total} in {time.perf_counter() - start:.2f} s")
-'''
+"""
 
 FLAGGED = "total = sum(pool.imap(score, [(table, i) for i in range(200)]))"
 TIMEOUT = 8.0

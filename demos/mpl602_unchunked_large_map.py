@@ -10,7 +10,7 @@ WHY = """imap() and imap_unordered() default to chunksize=1: each of the
 50,000 items is pickled, sent, unpickled, computed and sent back on its
 own, and the overhead dwarfs the work. chunksize= batches items per trip."""
 
-PITFALL = '''\
+PITFALL = """\
 import time
 from multiprocessing import Pool
 
@@ -24,9 +24,9 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         total = sum(pool.imap(double, range(50_000)))
     print(f"total {total} in {time.perf_counter() - start:.2f} s")
-'''
+"""
 
-FIX = '''\
+FIX = """\
 import time
 from multiprocessing import Pool
 
@@ -40,7 +40,7 @@ if __name__ == "__main__":
     with Pool(2) as pool:
         total = sum(pool.imap(double, range(50_000), chunksize=1_000))
     print(f"total {total} in {time.perf_counter() - start:.2f} s")
-'''
+"""
 
 FLAGGED = "total = sum(pool.imap(double, range(50_000)))"
 TIMEOUT = 8.0

@@ -220,7 +220,11 @@ def run_demo(
         _lint_story(say, demo, lint_pitfall, linted.error, "pitfall")
         say()
 
-        how = "through standard input, as a notebook kernel would" if demo.pitfall.interactive else "as `python pitfall.py`"
+        how = (
+            "through standard input, as a notebook kernel would"
+            if demo.pitfall.interactive
+            else "as `python pitfall.py`"
+        )
         say(style.bold(f"Running it under the spawn start method, {how} (limit {demo.pitfall.timeout:.0f} s)..."))
         if demo.pitfall.nofile:
             say(f"  (open-file limit {demo.pitfall.nofile}, as `ulimit -n` on macOS)")

@@ -240,7 +240,9 @@ def run_program(program: Program, directory: Path) -> RunResult:
     )
 
 
-def _wait(proc: "subprocess.Popen[bytes]", session: int, start: float, timeout: float) -> Tuple[Optional[int], float, int]:
+def _wait(
+    proc: "subprocess.Popen[bytes]", session: int, start: float, timeout: float
+) -> Tuple[Optional[int], float, int]:
     """Wait for the program, sampling how many processes its session has."""
     deadline = start + timeout
     peak = 1
@@ -441,16 +443,27 @@ class LintResult:
 
     def for_file(self, path: Path) -> List[Finding]:
         """The findings reported for `path`."""
-        return [f for f in self.findings if Path(f.path).name == path.name and Path(f.path).parent.name == path.parent.name]
+        return [
+            f for f in self.findings if Path(f.path).name == path.name and Path(f.path).parent.name == path.parent.name
+        ]
 
 
-_FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ?(?P<message>.*)$")
+# A notebook's findings carry the code cell: ``nb.ipynb:cell_1:9:11: MPL205 ...``.
+_FINDING = re.compile(
+    r"^(?P<path>.+?):(?:cell_\d+:)?(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) ?(?P<message>.*)$"
+)
 
 
 def lint(paths: Sequence[Path], cwd: Path, timeout: float = 60.0) -> LintResult:
-    """Run ``python -m flake8 --select=MPL --isolated`` on `paths`."""
+    """Run ``python -m flake8 --select=MPL --isolated`` on `paths`.
+
+    flake8 reads Python files only: notebooks go to the ``mp-lint`` command,
+    the same engine, which reads them and reports lines within the cell.
+    """
     names = [os.path.relpath(p, cwd) for p in paths]
     command = [sys.executable, "-m", "flake8", "--select=MPL", "--isolated", *names]
+    if any(name.endswith(".ipynb") for name in names):
+        command = [sys.executable, "-m", "mp_lint", "--select=MPL", *names]
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     try:
         done = subprocess.run(command, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout)

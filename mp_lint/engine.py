@@ -13,11 +13,12 @@ import gc
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Pattern, Sequence, Type
+from typing import TYPE_CHECKING, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.messages import message
 from mp_lint.model.apis import PREFILTER_WORDS
+from mp_lint.notebooks import is_nbqa_source
 
 if TYPE_CHECKING:
     from mp_lint.rules import Report, Rule
@@ -77,12 +78,18 @@ def lint_source(
     rules: Optional[Sequence[Type["Rule"]]] = None,
     *,
     compiles: bool = False,
+    tree: Optional[ast.AST] = None,
+    interactive: Optional[bool] = None,
 ) -> List[Finding]:
     """All findings of `rules` (default: every rule) in `source`, sorted.
 
     `compiles=True` promises that Python's own parser accepted `source` (flake8
     runs tree plugins only then); otherwise it is checked here first, since
     Python's limits on nesting are what keep libcst's native parser safe.
+    `tree`, Python's `ast` of `source` when the caller has it, lets libcst
+    parse the file in pieces (see `mp_lint.parsing`).
+    `interactive=True` says the source is a notebook's (see
+    `mp_lint.notebooks`); None detects notebooks converted by nbQA.
     """
     try:
         if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
@@ -91,75 +98,67 @@ def lint_source(
             return []
         if source.count(" and ") + source.count(" or ") > MAX_BOOLEAN_OPERATORS:
             return []
-        if not compiles and not _python_accepts(source, filename):
-            return []
-        return _lint(source, config, rules)
+        if not compiles:
+            tree = _python_tree(source, filename)
+            if tree is None:
+                return []
+        if interactive is None:
+            interactive = is_nbqa_source(source, filename)
+        return _lint(source, config, rules, tree, interactive)
     except Exception:  # includes RecursionError on absurdly nested code
         if os.environ.get("MP_LINT_DEBUG"):
             raise
         return []
 
 
-def _python_accepts(source: str, filename: str) -> bool:
+def _python_tree(source: str, filename: str) -> Optional[ast.AST]:
     try:
-        ast.parse(source, filename)
+        return ast.parse(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        return None
 
 
-def _skip_validation(self: object) -> None:
-    """Stands in for libcst's per-node validation while parsing."""
-
-
-def _parse_module(cst: Any, source: str) -> Any:
-    """`libcst.parse_module`, without validating each node a second time.
-
-    libcst validates every node in `__post_init__`, a third of the parse
-    time; nodes built by its own parser from source that compiles are valid
-    by construction. The hook is restored at once, so trees built later (by
-    fixes, or other plugins) are validated as usual.
-    """
-    from libcst._nodes.base import CSTNode
-
-    original = CSTNode.__dict__.get("__post_init__")
-    if original is None:  # a libcst without the hook: parse as usual
-        return cst.parse_module(source)
-    CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
-    try:
-        return cst.parse_module(source)
-    finally:
-        CSTNode.__post_init__ = original  # type: ignore[method-assign]
-
-
-def _lint(source: str, config: Config, rules: Optional[Sequence[Type["Rule"]]]) -> List[Finding]:
-    # Imported here, not at the top: importing libcst takes about half a
-    # second, which files that never reach this point should not pay.
-    import libcst as cst
-
+def _lint(
+    source: str,
+    config: Config,
+    rules: Optional[Sequence[Type["Rule"]]],
+    tree: Optional[ast.AST],
+    interactive: bool = False,
+) -> List[Finding]:
     # A parse allocates a hundred thousand objects and no garbage; left on,
     # the cyclic collector keeps re-scanning everything flake8 holds, which
     # doubled the cost of linting. It is restored before returning.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(cst, source, config, rules)
+        return _analyse(source, config, rules, tree, interactive)
     finally:
         if collecting:
             gc.enable()
 
 
-def _analyse(cst: Any, source: str, config: Config, rules: Optional[Sequence[Type["Rule"]]]) -> List[Finding]:
+def _analyse(
+    source: str,
+    config: Config,
+    rules: Optional[Sequence[Type["Rule"]]],
+    tree: Optional[ast.AST],
+    interactive: bool = False,
+) -> List[Finding]:
+    # Imported here, not at the top: importing libcst takes a few tenths of
+    # a second, which files that never get this far should not pay.
+    import libcst as cst
+
     from mp_lint.model import build_model
     from mp_lint.model.apis import Catalogue
     from mp_lint.model.positions import node_starts
+    from mp_lint.parsing import parse_module
     from mp_lint.rules import all_rules
 
     try:
-        module = _parse_module(cst, source)
+        module = parse_module(source, tree)
     except cst.ParserSyntaxError:
-        return []  # flake8 reports the syntax error itself (E999)
-    model = build_model(module, Catalogue(config.extra_process_apis), config.start_method)
+        return []  # syntax libcst does not support; Python's own errors are E999
+    model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
     reports: List["Report"] = []
     for rule in all_rules() if rules is None else rules:
         reports.extend(rule().check(model))

@@ -18,8 +18,9 @@ class MpLintPlugin:
     config: ClassVar[Config] = Config()
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
-        # `tree` is requested only so flake8 runs this once per file; the
-        # analysis uses libcst on `lines`.
+        # The analysis runs on libcst's tree of `lines`; Python's `tree`
+        # only tells where top-level statements start (see mp_lint.parsing).
+        self.tree = tree
         self.lines = lines
         self.filename = filename
 
@@ -62,5 +63,5 @@ class MpLintPlugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:
         """Yield (line, column, "CODE message", type) per finding."""
         source = "".join(self.lines)
-        for finding in lint_source(source, self.filename, self.config, compiles=True):
+        for finding in lint_source(source, self.filename, self.config, compiles=True, tree=self.tree):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

@@ -317,7 +317,9 @@ def test_all_prints_a_row_per_demo_and_fails_if_one_did_not_reproduce(
             fix_ok=True,
             pitfall=SimpleNamespace(summary=f"saw {demo.code}"),
         )
-        return SimpleNamespace(demo=demo, verdict=verdict, lint_codes=[demo.code], seconds=1.0, ok=reproduced, attempts=1)
+        return SimpleNamespace(
+            demo=demo, verdict=verdict, lint_codes=[demo.code], seconds=1.0, ok=reproduced, attempts=1
+        )
 
     monkeypatch.setattr(cli, "run_demo", fake_run)
     assert cli.main(["--all", "--no-color"]) == 1

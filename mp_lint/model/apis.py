@@ -154,7 +154,7 @@ class Catalogue:
             if dotted == package:
                 return Value(Kind.CONTEXT, family, name=package)
             if dotted.startswith(package + "."):
-                rest = dotted[len(package) + 1 :]
+                rest = dotted[len(package) + 1:]
                 kind = _CONTEXT_ATTRIBUTES.get(rest) or _SUBMODULE_NAMES.get(rest)
                 if kind is not None:
                     return Value(kind, family, name=rest.rpartition(".")[2])

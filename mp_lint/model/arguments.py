@@ -49,10 +49,22 @@ _SIZE_CAP = 10**12
 #: Not `tempfile.SpooledTemporaryFile`, `shelve.open`, `dbm.open`: they pickle.
 FILE_OPENERS = frozenset(
     {
-        "io.open", "io.open_code", "io.FileIO", "os.fdopen",
-        "gzip.open", "gzip.GzipFile", "bz2.open", "bz2.BZ2File", "lzma.open",
-        "lzma.LZMAFile", "codecs.open", "tarfile.open", "tarfile.TarFile",
-        "zipfile.ZipFile", "tempfile.TemporaryFile", "tempfile.NamedTemporaryFile",
+        "io.open",
+        "io.open_code",
+        "io.FileIO",
+        "os.fdopen",
+        "gzip.open",
+        "gzip.GzipFile",
+        "bz2.open",
+        "bz2.BZ2File",
+        "lzma.open",
+        "lzma.LZMAFile",
+        "codecs.open",
+        "tarfile.open",
+        "tarfile.TarFile",
+        "zipfile.ZipFile",
+        "tempfile.TemporaryFile",
+        "tempfile.NamedTemporaryFile",
     }
 )
 
@@ -94,10 +106,31 @@ _PICKLE_HOOKS = frozenset({"__getstate__", "__reduce__", "__reduce_ex__", "__get
 #: numpy functions that build an array from sizes or data (large unless visibly small).
 _NUMPY_ARRAYS = frozenset(
     {
-        "zeros", "ones", "empty", "full", "array", "asarray", "arange", "linspace",
-        "load", "loadtxt", "genfromtxt", "fromfile", "frombuffer", "concatenate",
-        "stack", "vstack", "hstack", "zeros_like", "ones_like", "empty_like",
-        "full_like", "eye", "identity", "tile", "memmap",
+        "zeros",
+        "ones",
+        "empty",
+        "full",
+        "array",
+        "asarray",
+        "arange",
+        "linspace",
+        "load",
+        "loadtxt",
+        "genfromtxt",
+        "fromfile",
+        "frombuffer",
+        "concatenate",
+        "stack",
+        "vstack",
+        "hstack",
+        "zeros_like",
+        "ones_like",
+        "empty_like",
+        "full_like",
+        "eye",
+        "identity",
+        "tile",
+        "memmap",
     }
 )
 _NUMPY_RANDOM_SIZED = frozenset({"rand", "randn"})  # sizes as positional arguments
@@ -202,7 +235,11 @@ class ArgumentAnalysis:
                 extra = self._extra_arguments(call, scope)
                 if handoff.method == "submit":
                     payload.direct += extra
-                    payload.direct += [Part(arg.value, scope) for arg in call.args if arg.keyword is not None and arg.keyword.value != "fn"]
+                    payload.direct += [
+                        Part(arg.value, scope)
+                        for arg in call.args
+                        if arg.keyword is not None and arg.keyword.value != "fn"
+                    ]
                 else:
                     payload.iterables += extra
                     payload.chunksize = _keyword(call, "chunksize")
@@ -467,7 +504,9 @@ class ArgumentAnalysis:
     def _is_module_class(self, func: cst.BaseExpression, scope: Scope) -> bool:
         return self.class_called(func, scope) is not None
 
-    def _held_attribute(self, klass: ClassInfo, classify: Callable[[Binding], Optional[_T]]) -> Optional[Tuple[str, _T]]:
+    def _held_attribute(
+        self, klass: ClassInfo, classify: Callable[[Binding], Optional[_T]]
+    ) -> Optional[Tuple[str, _T]]:
         """(attribute, what) for an instance attribute that always holds a match.
 
         Only for classes whose pickling is visibly the default one: bases are
@@ -516,7 +555,10 @@ class ArgumentAnalysis:
             for base in node.bases:
                 if base.star:
                     return None
-                if _builtin(self.model, base.value, info.outer, "object") or self.qualname_of(base.value, info.outer) == "abc.ABC":
+                if (
+                    _builtin(self.model, base.value, info.outer, "object")
+                    or self.qualname_of(base.value, info.outer) == "abc.ABC"
+                ):
                     continue
                 parent = self.class_called(base.value, info.outer)
                 if parent is None:
@@ -780,7 +822,12 @@ class ArgumentAnalysis:
             if binding is not None and binding.expr is not None:
                 return self.int_value(binding.expr, binding.scope, depth + 1)
             return None
-        if isinstance(expr, cst.Call) and len(expr.args) == 1 and not expr.args[0].star and expr.args[0].keyword is None:
+        if (
+            isinstance(expr, cst.Call)
+            and len(expr.args) == 1
+            and not expr.args[0].star
+            and expr.args[0].keyword is None
+        ):
             arg = expr.args[0].value
             if _builtin(self.model, expr.func, scope, "len"):
                 return self.size(arg, scope, True, depth + 1)
@@ -799,7 +846,11 @@ class ArgumentAnalysis:
         sizes: List[int] = []
         for iterable in iterables:
             expr = iterable.expr
-            if isinstance(expr, cst.Call) and len(expr.args) == 1 and self.qualname_of(expr.func, iterable.scope) == "itertools.repeat":
+            if (
+                isinstance(expr, cst.Call)
+                and len(expr.args) == 1
+                and self.qualname_of(expr.func, iterable.scope) == "itertools.repeat"
+            ):
                 continue
             size = self.size(expr, iterable.scope, exact=True)
             if size is None:

@@ -275,8 +275,12 @@ _MISSING = object()
 class ModuleModel:
     """Everything the rules may ask about one module."""
 
-    def __init__(self, module: cst.Module, catalogue: Catalogue, default_start_method: str) -> None:
+    def __init__(
+        self, module: cst.Module, catalogue: Catalogue, default_start_method: str, interactive: bool = False
+    ) -> None:
         self.module = module
+        #: the code of a notebook or other file-less `__main__`: no child re-imports it.
+        self.interactive = interactive
         self.catalogue = catalogue
         self.module_scope = Scope("module", None)
         self.functions: List[FunctionInfo] = []
@@ -513,7 +517,8 @@ class ModuleModel:
             if api.method in methods:
                 name = "fn" if receiver.kind is Kind.EXECUTOR else "func"
                 target = call_argument(call, 0, name)
-                yield Handoff(api.site, receiver, Role.TASK, api.method, target, _task_arguments(call, receiver, api.method))
+                arguments = _task_arguments(call, receiver, api.method)
+                yield Handoff(api.site, receiver, Role.TASK, api.method, target, arguments)
             return
         kind = api.value.kind
         if kind is Kind.PROCESS_CLASS:
@@ -527,9 +532,12 @@ class ModuleModel:
             if initializer is not None:
                 arguments = _sequence_elements(call_argument(call, index + 1, "initargs"))
                 instance = self.value_of(call, api.site.scope)
-                yield Handoff(api.site, instance, Role.INITIALIZER, "Pool" if index == 1 else "ProcessPoolExecutor", initializer, arguments)
+                method = "Pool" if index == 1 else "ProcessPoolExecutor"
+                yield Handoff(api.site, instance, Role.INITIALIZER, method, initializer, arguments)
 
-    def callable_kind(self, expr: Optional[cst.BaseExpression], scope: Scope) -> Tuple[CallableKind, Optional[cst.BaseExpression]]:
+    def callable_kind(
+        self, expr: Optional[cst.BaseExpression], scope: Scope
+    ) -> Tuple[CallableKind, Optional[cst.BaseExpression]]:
         """What kind of callable `expr` is, looking through `functools.partial`.
 
         Returns the kind and the expression that decided it.
@@ -570,7 +578,13 @@ class ModuleModel:
             expr = expr.func
         elif isinstance(expr, cst.Name):
             binding = self.binding_of(expr.value, scope)
-            if binding is not None and binding.kind is BindingKind.ASSIGN and binding.unpack_index is None and isinstance(binding.expr, cst.Call) and not binding.from_with:
+            if (
+                binding is not None
+                and binding.kind is BindingKind.ASSIGN
+                and binding.unpack_index is None
+                and isinstance(binding.expr, cst.Call)
+                and not binding.from_with
+            ):
                 scope = binding.scope
                 expr = binding.expr.func
         if isinstance(expr, cst.Name):
@@ -790,7 +804,9 @@ class _Builder:
                 dotted = dotted_name(alias.name)
                 if dotted is None:
                     continue
-                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else dotted
+                local = dotted
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
                 if module is None:
                     ctx.scope.bind(local, Binding(BindingKind.OTHER, ctx.scope))
                 else:
@@ -980,9 +996,11 @@ def _replace(ctx: _Context, **changes: object) -> _Context:
     return _Context(**fields)  # type: ignore[arg-type]
 
 
-def build_model(module: cst.Module, catalogue: Catalogue, default_start_method: str = "spawn") -> ModuleModel:
+def build_model(
+    module: cst.Module, catalogue: Catalogue, default_start_method: str = "spawn", interactive: bool = False
+) -> ModuleModel:
     """Walk `module` once and return its model."""
-    model = ModuleModel(module, catalogue, default_start_method)
+    model = ModuleModel(module, catalogue, default_start_method, interactive)
     ctx = _Context(model.module_scope, None, True, False, False, False)
     _Builder(model).block(module.body, ctx)
     return model

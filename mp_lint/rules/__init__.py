@@ -25,7 +25,8 @@ def all_rules() -> List[Type[Rule]]:
                 continue
             module = importlib.import_module(f"{__name__}.{module_info.name}")
             for value in vars(module).values():
-                if isinstance(value, type) and issubclass(value, Rule) and value.code and value.__module__ == module.__name__:
+                is_rule = isinstance(value, type) and issubclass(value, Rule) and bool(value.code)
+                if is_rule and value.__module__ == module.__name__:
                     if value.code in found:
                         raise RuntimeError(f"two rules claim {value.code}")
                     found[value.code] = value

@@ -49,5 +49,8 @@ class LocalCallableToWorker(Rule):
         for handoff in pickled_handoffs(model):
             kind, decided_by = model.callable_kind(handoff.callable_expr, handoff.site.scope)
             if kind in _LOCAL_KINDS and decided_by is not None:
-                name = decided_by.value if isinstance(decided_by, cst.Name) else cst.Module([]).code_for_node(decided_by)
+                if isinstance(decided_by, cst.Name):
+                    name = decided_by.value
+                else:
+                    name = cst.Module([]).code_for_node(decided_by)
                 yield self.report(handoff.site.node, what=kind.value, callable=name, api=describe(handoff))
