@@ -21,7 +21,7 @@ import libcst as cst
 from libcst._nodes.base import CSTNode
 
 #: Top-level statements are grouped into runs of at least this many lines.
-RUN_LINES = 400
+RUN_LINES = 200
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
