@@ -1,0 +1,69 @@
+"""MPL303 pool-not-shut-down."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from mp_lint.model import ModuleModel
+from mp_lint.model.apis import Family, Kind
+from mp_lint.model.resources import Fate, Tracked, lifetime
+from mp_lint.rules.base import Report, Rule
+
+_POOL = Tracked(frozenset({"close", "terminate"}))
+_EXECUTOR = Tracked(frozenset({"shutdown"}))
+
+
+class PoolNotShutDown(Rule):
+    """What it does:
+    Flags a `multiprocessing` Pool or a `ProcessPoolExecutor` created in a
+    function without `with` and never shut down on some path out of that
+    function: no `close()` (or `terminate()`) for a pool, no `shutdown()`
+    for an executor, or a `return` that skips it. `Pool().map(...)` on a
+    pool nobody keeps is flagged too.
+
+    Why is this bad?
+    The worker processes outlive the function until the garbage collector
+    gets to the pool, which Python does not promise: its documentation says
+    relying on the collector to destroy a pool is not correct and that
+    failing to close or terminate it "can lead to the process hanging on
+    finalization". Meanwhile each call keeps a full set of processes and
+    their memory; a function called in a loop or a service piles them up,
+    and only a `ResourceWarning` tells.
+
+    Deliberately not flagged: a pool returned, yielded, stored on `self`, in
+    a global or a container, passed to another function or captured by a
+    nested function (its owner may shut it down); pools created at module
+    level (they live as long as the program, see MPL101); a `close()`
+    without `join()`; exception paths (a `map()` that raises before
+    `close()`); thread pools and dill/cloudpickle libraries.
+
+    Example:
+        def run(jobs):
+            pool = Pool(4)
+            return pool.map(work, jobs)
+
+    Use instead:
+        def run(jobs):
+            with Pool(4) as pool:
+                return pool.map(work, jobs)
+    """
+
+    code = "MPL303"
+    name = "pool-not-shut-down"
+
+    def check(self, model: ModuleModel) -> Iterator[Report]:
+        for api in model.api_calls():
+            value = api.value
+            site = api.site
+            if api.receiver is not None or site.function is None or value.family is not Family.PICKLE:
+                continue
+            if value.kind is Kind.POOL_CLASS and value.name == "Pool":
+                tracked, name = _POOL, "Pool()"
+            elif value.kind is Kind.LAZY_POOL_CLASS:
+                tracked, name = _EXECUTOR, "ProcessPoolExecutor()"
+            else:
+                continue
+            if id(site.node) in model.with_items:
+                continue
+            if lifetime(model, site.function, site.node, tracked).fate is Fate.LEAKED:
+                yield self.report(site.node, api=name)
