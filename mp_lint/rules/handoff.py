@@ -23,10 +23,12 @@ def pickled_handoffs(model: ModuleModel) -> Iterator[Handoff]:
         yield handoff
 
 
-def describe(handoff: Handoff) -> str:
-    """How a message names the hand-off: `map()`, `Process(target=)`..."""
+def describe(handoff: Handoff, *, arguments: bool = False) -> str:
+    """How a message names the hand-off of the callable (`map()`,
+    `Process(target=)`...) or, with `arguments=True`, of its arguments
+    (`Process(args=)`, `Pool(initargs=)`...)."""
     if handoff.role is Role.TARGET:
-        return "Process(target=)"
+        return "Process(args=)" if arguments else "Process(target=)"
     if handoff.role is Role.INITIALIZER:
-        return f"{handoff.method}(initializer=)"
+        return f"{handoff.method}(initargs=)" if arguments else f"{handoff.method}(initializer=)"
     return f"{handoff.method}()"

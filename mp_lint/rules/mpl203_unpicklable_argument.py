@@ -6,18 +6,8 @@ from typing import Iterator
 
 from mp_lint.model import ModuleModel
 from mp_lint.model.arguments import analysis_for
-from mp_lint.model.module import Handoff, Role
 from mp_lint.rules.base import Report, Rule
-from mp_lint.rules.handoff import pickled_handoffs
-
-
-def describe_arguments(handoff: Handoff) -> str:
-    """How a message names where the arguments went: `map()`, `Process(args=)`..."""
-    if handoff.role is Role.TARGET:
-        return "Process(args=)"
-    if handoff.role is Role.INITIALIZER:
-        return f"{handoff.method}(initargs=)"
-    return f"{handoff.method}()"
+from mp_lint.rules.handoff import describe, pickled_handoffs
 
 
 class UnpicklableArgument(Rule):
@@ -69,5 +59,5 @@ class UnpicklableArgument(Rule):
             for part in payload.pickled_parts(analysis):
                 what = analysis.unpicklable(part)
                 if what is not None:
-                    yield self.report(handoff.site.node, what=what, api=describe_arguments(handoff))
+                    yield self.report(handoff.site.node, what=what, api=describe(handoff, arguments=True))
                     break  # one finding per hand-off
