@@ -118,6 +118,33 @@ def _python_tree(source: str, filename: str) -> Optional[ast.AST]:
         return None
 
 
+_ANALYSIS_LOADED = False
+
+
+def _load_analysis() -> None:
+    """Import libcst and the rules once, then keep the collector off them.
+
+    Importing libcst creates some hundred thousand long-lived objects (its
+    node classes and their machinery); every later full collection in
+    flake8 would walk them again. `gc.freeze()` moves what exists now, all
+    long-lived, out of the collector's way for the rest of the run.
+    """
+    global _ANALYSIS_LOADED
+    if _ANALYSIS_LOADED:
+        return
+    import libcst  # noqa: F401
+
+    from mp_lint import parsing  # noqa: F401
+    from mp_lint.rules import all_rules
+
+    all_rules()
+    # Also frozen: whatever the host holds at this moment. Objects that are
+    # not in reference cycles are still freed as usual; measured: 3% of a
+    # flake8 run on process-heavy code.
+    gc.freeze()
+    _ANALYSIS_LOADED = True
+
+
 def _lint(
     source: str,
     config: Config,
@@ -128,6 +155,7 @@ def _lint(
     # A parse allocates a hundred thousand objects and no garbage; left on,
     # the cyclic collector keeps re-scanning everything flake8 holds, which
     # doubled the cost of linting. It is restored before returning.
+    _load_analysis()
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -35,6 +35,8 @@ class ProcessStartAtImport(Rule):
     `ProcessPoolExecutor()` that is only started or used under the guard
     works and is not flagged. Starts the analysis cannot attribute to a
     visible constructor (a process built in a loop, say) are not reported.
+    Silent in notebooks: no child re-imports a notebook, and it has no use
+    for a guard (`__name__` is `"__main__"` in every cell).
 
     Example:
         from multiprocessing import Pool
@@ -52,6 +54,8 @@ class ProcessStartAtImport(Rule):
     spawn_only = True
 
     def check(self, model: ModuleModel) -> Iterator[Report]:
+        if model.interactive:
+            return  # a notebook is never re-imported by its children
         reported: Set[int] = set()
         for start in model.process_starts():
             site = start.site

@@ -18,7 +18,8 @@ class UnguardedEntryCall(Rule):
     Under spawn and forkserver every child re-imports the main module, runs
     the bare `main()` again and starts processes of its own, which fails as
     MPL101 describes. Only calls by plain name to functions defined in this
-    module are followed; methods and imported functions are not.
+    module are followed; methods and imported functions are not. Silent in
+    notebooks, which no child re-imports.
 
     Example:
         def main():
@@ -37,6 +38,8 @@ class UnguardedEntryCall(Rule):
     spawn_only = True
 
     def check(self, model: ModuleModel) -> Iterator[Report]:
+        if model.interactive:
+            return  # a notebook is never re-imported by its children
         starters: Set[int] = set()
         for start in model.process_starts():
             if start.site.function is not None and model.pickles_like_spawn(start.instance):
