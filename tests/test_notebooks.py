@@ -313,3 +313,11 @@ def test_engine_treats_nbqa_source_as_a_notebook() -> None:
     converted = "# %%NBQA-CELL-SEP1a2b3c\n" + script
     assert [(f.line, f.code) for f in lint_source(converted, "lesson.py")] == [(6, "MPL205")]
     assert lint_source(converted, "lesson.py", Config(start_method="fork")) == []
+
+
+def test_start_method_cell_is_not_flagged_in_a_notebook() -> None:
+    from mp_lint.engine import lint_source
+
+    source = "import multiprocessing as mp\nmp.set_start_method('spawn')\n"
+    assert [f.code for f in lint_source(source, "script.py", interactive=False)] == ["MPL103"]
+    assert lint_source(source, "cell.py", interactive=True) == []

@@ -23,7 +23,7 @@ class StartMethodAtImport(Rule):
     `RuntimeError: context has already been set` and kills the child.
     Silent when `force=True` is given, when the call sits in a `try` that
     catches `RuntimeError`, for `"fork"`, and when the method is not a
-    literal.
+    literal. Silent in notebooks: no child re-imports a notebook.
 
     Example:
         import multiprocessing as mp
@@ -40,6 +40,8 @@ class StartMethodAtImport(Rule):
     spawn_only = True
 
     def check(self, model: ModuleModel) -> Iterator[Report]:
+        if model.interactive:
+            return  # the children never run the notebook's cells again
         for api in model.api_calls():
             site = api.site
             if api.value.kind is not Kind.SET_START_METHOD:
