@@ -1,12 +1,22 @@
 """The `mp-lint` command: the same engine and rules as the flake8 plugin.
 
-    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format json]
+    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format json] [--diff] [--fix]
 
+Folders are searched for .py files, as flake8 does. Jupyter notebooks named
+on the command line (`mp-lint lesson.ipynb`) are read too, and their findings
+are placed as nbQA places them: `lesson.ipynb:cell_3:2:5:` is line 2,
+column 5 of the third code cell.
 Options `--mp-start-method`, `--mp-extra-process-apis` and `--mp-lang` are
 read from the `[flake8]` (or `[mp-lint]`) section of `setup.cfg`, `tox.ini`
 or `.flake8` in the current directory, and the command line overrides them.
 `# noqa` and `# noqa: MPL201` comments are honoured as flake8 honours them.
 Exit status: 0 clean, 1 findings, 2 usage or input errors.
+
+`--diff` prints, as a unified diff, the fixes for MPL101-MPL103 and
+MPL201-MPL202 (see `mp_lint.fixes`) and exits 1 when there is one; `--fix`
+writes them and then reports what is left, with the same exit status as a
+plain run. Findings with a fixable code that get no fix are listed on
+standard error with the reason (`path:line:col: MPL201 no fix: ...`).
 """
 
 from __future__ import annotations
@@ -21,11 +31,12 @@ import sys
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import TextIO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from mp_lint import __version__
 from mp_lint.config import LANGUAGES, START_METHODS, Config
 from mp_lint.engine import Finding, lint_source
+from mp_lint.notebooks import NotebookError, read_notebook
 
 _CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 _SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist"}
@@ -40,14 +51,21 @@ class FileFinding:
 
     path: str
     finding: Finding
+    #: in a notebook: the code cell (1-based, as nbQA counts); line and column are the cell's.
+    cell: Optional[int] = None
 
     def as_text(self) -> str:
         f = self.finding
-        return f"{self.path}:{f.line}:{f.col + 1}: {f.code} {f.message}"
+        where = f"{self.path}:cell_{self.cell}" if self.cell is not None else self.path
+        return f"{where}:{f.line}:{f.col + 1}: {f.code} {f.message}"
 
     def as_json(self) -> Dict[str, object]:
         f = self.finding
-        return {"path": self.path, "line": f.line, "column": f.col + 1, "code": f.code, "message": f.message}
+        found: Dict[str, object] = {"path": self.path}
+        if self.cell is not None:
+            found["cell"] = self.cell
+        found.update({"line": f.line, "column": f.col + 1, "code": f.code, "message": f.message})
+        return found
 
 
 def read_source(path: Path) -> str:
@@ -85,6 +103,19 @@ def lint_path(path: Path, config: Config) -> List[Finding]:
     source = read_source(path)
     lines = source.splitlines()
     return [f for f in lint_source(source, str(path), config) if not suppressed(f, lines)]
+
+
+def lint_notebook(path: Path, config: Config) -> List[Tuple[int, Finding]]:
+    """(cell, finding) for each finding of a notebook, line and column within the cell."""
+    notebook = read_notebook(path)
+    lines = notebook.source.split("\n")
+    located = []
+    for finding in lint_source(notebook.source, str(path), config, interactive=True):
+        if suppressed(finding, lines):
+            continue
+        cell, line, col = notebook.locate(finding.line, finding.col)
+        located.append((cell, Finding(line, col, finding.code, finding.message)))
+    return located
 
 
 def iter_python_files(paths: Iterable[str]) -> Iterator[Path]:
@@ -137,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--diff", action="store_true", help="print the available fixes as a diff; change nothing")
+    parser.add_argument("--fix", action="store_true", help="apply the available fixes in place")
     parser.add_argument("--version", action="version", version=f"mp-lint {__version__}")
     return parser
 
@@ -164,16 +197,21 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
         print(f"mp-lint: {error}", file=sys.stderr)
         return 2
     select, ignore = _split_codes(options.select), _split_codes(options.ignore)
+    if options.fix or options.diff:
+        return run_fixes(options, config, select, ignore, stream)
     results: List[FileFinding] = []
     status = 0
     for path in iter_python_files(options.paths):
         try:
-            findings = lint_path(path, config)
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
+            if path.suffix == ".ipynb":
+                found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]
+            else:
+                found = [FileFinding(str(path), f) for f in lint_path(path, config)]
+        except (OSError, UnicodeDecodeError, SyntaxError, LookupError, NotebookError) as error:
             print(f"mp-lint: cannot read {path}: {error}", file=sys.stderr)
             status = 2
             continue
-        results.extend(FileFinding(str(path), f) for f in findings if selected(f.code, select, ignore))
+        results.extend(r for r in found if selected(r.finding.code, select, ignore))
     if options.format == "json":
         json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
         stream.write("\n")
@@ -183,6 +221,63 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
     if status:
         return status
     return 1 if results else 0
+
+
+def run_fixes(
+    options: argparse.Namespace, config: Config, select: Sequence[str], ignore: Sequence[str], stream: TextIO
+) -> int:
+    """`--diff` and `--fix`: show or write the fixes, then report what is left."""
+    if options.diff and options.format == "json":
+        print("mp-lint: --diff prints a diff; it cannot be combined with --format json", file=sys.stderr)
+        return 2
+    from mp_lint.fixes import fix_file  # libcst and the fixes load only when fixing
+
+    results: List[FileFinding] = []
+    notes: List[str] = []
+    status = 0
+    changed_files = fixed_findings = 0
+    for path in iter_python_files(options.paths):
+        try:
+            if path.suffix == ".ipynb":  # notebooks are reported, never rewritten
+                found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]
+                results.extend(r for r in found if selected(r.finding.code, select, ignore))
+                continue
+            before = [f for f in lint_path(path, config) if selected(f.code, select, ignore)]
+            if not before:
+                continue  # nothing found: the file is not touched
+            fixed = fix_file(path, config, select=select, ignore=ignore)
+            if options.diff and fixed.changed:
+                stream.write(fixed.diff())
+            if options.fix:
+                fixed.write()
+        except (OSError, UnicodeError, SyntaxError, LookupError, NotebookError) as error:
+            print(f"mp-lint: cannot fix {path}: {error}", file=sys.stderr)
+            status = 2
+            continue
+        text = fixed.result.after
+        lines = text.splitlines()
+        left = [f for f in lint_source(text, str(path), config) if selected(f.code, select, ignore)]
+        left = [f for f in left if not suppressed(f, lines)]
+        if fixed.changed:
+            changed_files += 1
+            fixed_findings += max(0, len(before) - len(left))
+        declined = fixed.result.declined if options.fix else fixed.result.declined_before()
+        notes.extend(item.as_text(str(path)) for item in declined)
+        results.extend(FileFinding(str(path), f) for f in left)
+    for note in notes:
+        print(note, file=sys.stderr)
+    if not options.fix:
+        return status or (1 if changed_files else 0)
+    if not options.diff:
+        if options.format == "json":
+            json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        else:
+            for result in results:
+                stream.write(result.as_text() + "\n")
+    summary = f"mp-lint: fixed {fixed_findings} finding(s) in {changed_files} file(s), {len(results)} left"
+    print(summary, file=sys.stderr)
+    return status or (1 if results else 0)
 
 
 def main() -> None:
