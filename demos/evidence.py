@@ -198,3 +198,22 @@ def slowdown(pitfall: RunResult, fix: RunResult, expect: str, at_least: float = 
 def join(parts: Sequence[str]) -> str:
     """Join non-empty parts with "; "."""
     return "; ".join(p for p in parts if p)
+
+
+def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker: str) -> Verdict:
+    """A worker raised `error`: the pitfall ran clean without a trace of it,
+    while the fix, which waits for its results, prints `fix_marker`."""
+    surfaced = error in pitfall.output
+    raised = error in fix.stdout
+    summary = (
+        f"exception never surfaced: exit {pitfall.returncode}, printed {last_output(pitfall)!r}, "
+        f"no trace of 'ValueError: {error}'"
+    )
+    if surfaced:
+        summary = "the ValueError did surface"
+    shown = [line for line in fix.stdout_lines if error in line]
+    details = (f"the fix shows what was lost: {shown[0].strip()!r}",) if shown else ()
+    return Verdict(
+        Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
+        finished(fix, fix_marker),
+    )

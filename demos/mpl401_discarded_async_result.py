@@ -1,6 +1,6 @@
 """MPL401 discarded-async-result: apply_async() whose result is dropped."""
 
-from demos.evidence import Observation, Verdict, finished, last_output
+from demos.evidence import Verdict, silent_exception
 from demos.runner import RunResult
 
 CODE = "MPL401"
@@ -59,18 +59,4 @@ _ERROR = "record 13 is corrupt"
 
 def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     """The fix proves record 13 raises; the pitfall never says so."""
-    surfaced = _ERROR in pitfall.output
-    raised = _ERROR in fix.stdout
-    summary = (
-        f"exception never surfaced: exit {pitfall.returncode}, printed {last_output(pitfall)!r}, "
-        f"no trace of 'ValueError: {_ERROR}'"
-    )
-    if surfaced:
-        summary = "the ValueError did surface"
-    shown = [line for line in fix.stdout_lines if _ERROR in line]
-    details = (f"the fix shows what was lost: {shown[0].strip()!r}",) if shown else ()
-    fix_seen = finished(fix, f"check failed: {_ERROR}")
-    return Verdict(
-        Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
-        fix_seen,
-    )
+    return silent_exception(pitfall, fix, _ERROR, f"check failed: {_ERROR}")

@@ -172,8 +172,8 @@ def _analyse(
     tree: Optional[ast.AST],
     interactive: bool = False,
 ) -> List[Finding]:
-    # Imported here, not at the top: importing libcst takes a few tenths of
-    # a second, which files that never get this far should not pay.
+    # Loaded by _load_analysis(); imported here rather than at the top so
+    # that files the pre-filter skips never import libcst.
     import libcst as cst
 
     from mp_lint.model import build_model
