@@ -13,7 +13,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, List, Optional, Pattern, Sequence, Type
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.messages import message
@@ -61,7 +61,7 @@ class _Prefilter:
         return self._words.search(source) is not None and self._imports.search(source) is not None
 
 
-_PREFILTERS = {}
+_PREFILTERS: Dict[FrozenSet[str], _Prefilter] = {}
 
 
 def _prefilter_for(config: Config) -> _Prefilter:

@@ -34,3 +34,14 @@ def test_readme_example_output_is_what_the_linter_prints(repo_root: Path) -> Non
     )
     assert shown == sorted(result.stdout.splitlines())
     assert shown
+
+
+def test_package_type_checks_under_mypy_strict(repo_root: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy"), "mp_lint"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout

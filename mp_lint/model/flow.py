@@ -110,8 +110,8 @@ class Body:
                 continue
             fields = _STORE_FIELDS.get(node_type)
             if fields:
-                for name in fields:
-                    _mark_stores(getattr(node, name, None), stores)
+                for field_name in fields:
+                    _mark_stores(getattr(node, field_name, None), stores)
             children = list(child_nodes(node))
             for child in reversed(children):
                 parent[id(child)] = node

@@ -12,9 +12,10 @@ produces a finding.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -227,14 +228,13 @@ def string_literal(node: Optional[cst.BaseExpression]) -> Optional[str]:
     return None
 
 
-def _catches_runtime_error(handlers: Iterable[cst.ExceptHandler]) -> bool:
+def _catches_runtime_error(handlers: Iterable[Union[cst.ExceptHandler, cst.ExceptStarHandler]]) -> bool:
     for handler in handlers:
         kinds = handler.type
         if kinds is None:
             return True
-        names = kinds.elements if isinstance(kinds, cst.Tuple) else [kinds]
-        for element in names:
-            expr = element.value if isinstance(element, cst.Element) else element
+        exprs = [element.value for element in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        for expr in exprs:
             dotted = dotted_name(expr)
             if dotted and dotted.rpartition(".")[2] in ("RuntimeError", "Exception", "BaseException"):
                 return True
@@ -983,17 +983,8 @@ def _inside_function(scope: Scope) -> bool:
     return False
 
 
-def _replace(ctx: _Context, **changes: object) -> _Context:
-    fields = {
-        "scope": ctx.scope,
-        "function": ctx.function,
-        "at_import": ctx.at_import,
-        "guarded": ctx.guarded,
-        "catches_runtime_error": ctx.catches_runtime_error,
-        "in_loop": ctx.in_loop,
-    }
-    fields.update(changes)
-    return _Context(**fields)  # type: ignore[arg-type]
+def _replace(ctx: _Context, **changes: Any) -> _Context:
+    return dataclasses.replace(ctx, **changes)
 
 
 def build_model(

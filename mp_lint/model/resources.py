@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 import weakref
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
@@ -275,9 +275,10 @@ class _FunctionFacts:
 
 def _subclasses(base: type) -> FrozenSet[type]:
     found: Set[type] = set()
-    stack = [base]
+    stack: List[type] = [base]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: List[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             if sub not in found:
                 found.add(sub)
                 stack.append(sub)
@@ -306,7 +307,8 @@ def _collect(info: FunctionInfo) -> _FunctionFacts:
             if not nested and (node_type in _EXIT_TYPES or (isinstance(node, cst.While) and _always_true(node.test))):
                 exits.append(node)
         if node_type is cst.Name:
-            names.setdefault(node.value, []).append(_NameUse(node, statement, nested))  # type: ignore[attr-defined]
+            name_node = cast(cst.Name, node)
+            names.setdefault(name_node.value, []).append(_NameUse(name_node, statement, nested))
         elif node_type is cst.Nonlocal:
             nonlocals.update(item.name.value for item in node.names)  # type: ignore[attr-defined]
         inner = nested or isinstance(node, _NESTED_SCOPES)
@@ -596,8 +598,8 @@ class _Lifetimes:
             return _NEUTRAL, None
         if isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is node:
             target = _single_target(parent)
-            outcome = self._store_of(target) if target is not None else None
-            return (_STORE, outcome) if outcome is not None else (_ESCAPE, None)
+            stored = self._store_of(target) if target is not None else None
+            return (_STORE, stored) if stored is not None else (_ESCAPE, None)
         return _ESCAPE, None
 
     def _is_target(self, node: cst.CSTNode, parent: cst.CSTNode) -> bool:

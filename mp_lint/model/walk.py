@@ -43,7 +43,7 @@ NODE_TYPES = _all_node_types()
 def _code_fields(node_type: Type[cst.CSTNode]) -> Tuple[str, ...]:
     names = tuple(
         f.name
-        for f in dataclasses.fields(node_type)  # type: ignore[arg-type]
+        for f in dataclasses.fields(node_type)
         if not f.name.startswith(_SKIPPED_PREFIXES)
     )
     _FIELDS[node_type] = names

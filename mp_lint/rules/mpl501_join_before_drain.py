@@ -268,11 +268,11 @@ def constructor_args(constructor: cst.Call) -> List[Tuple[cst.BaseExpression, Op
             pairs.append((element.value, None))
     kwargs = call_argument(constructor, 4, "kwargs")
     if isinstance(kwargs, cst.Dict):
-        for element in kwargs.elements:
-            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-                key = element.key.evaluated_value
+        for item in kwargs.elements:
+            if isinstance(item, cst.DictElement) and isinstance(item.key, cst.SimpleString):
+                key = item.key.evaluated_value
                 if isinstance(key, str):
-                    pairs.append((element.value, key))
+                    pairs.append((item.value, key))
     return pairs
 
 
