@@ -74,3 +74,18 @@ def test_sweep_installed_python_files_without_exception(tree: str) -> None:
         lint_source(source, str(path))  # MP_LINT_DEBUG=1: any exception fails the test
         checked += 1
     assert checked > 100
+
+
+def test_linting_a_file_leaves_no_tree_behind(repo_root: Path) -> None:
+    # flake8 lints thousands of files in one process: a tree kept alive per
+    # file (say, by a cache keyed on the model) grows memory and slows every
+    # later garbage collection.
+    import gc
+
+    import libcst
+
+    source = (repo_root / "fixtures" / "mpl301_worker_resource_not_closed.py").read_text(encoding="utf-8")
+    assert lint_source(source, "leak.py")
+    gc.collect()
+    alive = [obj for obj in gc.get_objects() if isinstance(obj, libcst.CSTNode)]
+    assert alive == []

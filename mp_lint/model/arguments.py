@@ -14,9 +14,8 @@ happen only for the few functions a question is about.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, TypeVar
+from typing import Callable, Dict, Iterator, List, Optional, Set, Tuple, TypeVar, cast
 
 import libcst as cst
 
@@ -982,15 +981,12 @@ class ArgumentAnalysis:
         return value.name if value.kind is Kind.QUALNAME else None
 
 
-_ANALYSES: "weakref.WeakKeyDictionary[ModuleModel, ArgumentAnalysis]" = weakref.WeakKeyDictionary()
-
-
 def analysis_for(model: ModuleModel) -> ArgumentAnalysis:
     """The (shared, cached) argument analysis of `model`."""
-    found = _ANALYSES.get(model)
+    found = model.derived.get("arguments")
     if found is None:
-        found = _ANALYSES[model] = ArgumentAnalysis(model)
-    return found
+        found = model.derived["arguments"] = ArgumentAnalysis(model)
+    return cast(ArgumentAnalysis, found)
 
 
 # ------------------------------------------------------------------ helpers

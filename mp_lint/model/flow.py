@@ -14,7 +14,6 @@ store counts as a read. An extra read can only make a rule stay silent.
 from __future__ import annotations
 
 import enum
-import weakref
 from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union, cast
 
@@ -200,14 +199,9 @@ def _mark_stores(target: object, stores: Set[int]) -> None:
             pending.append(node.value)
 
 
-_BODIES: "weakref.WeakKeyDictionary[ModuleModel, Dict[int, Body]]" = weakref.WeakKeyDictionary()
-
-
 def body_of(model: ModuleModel, root: Union[cst.FunctionDef, cst.Module]) -> Body:
     """The (cached) body index of a function or of the module."""
-    cache = _BODIES.get(model)
-    if cache is None:
-        cache = _BODIES[model] = {}
+    cache: Dict[int, Body] = model.derived.setdefault("flow.bodies", {})
     body = cache.get(id(root))
     if body is None:
         functions = _function_map(model)
@@ -217,14 +211,11 @@ def body_of(model: ModuleModel, root: Union[cst.FunctionDef, cst.Module]) -> Bod
     return body
 
 
-_FUNCTIONS: "weakref.WeakKeyDictionary[ModuleModel, Dict[int, FunctionInfo]]" = weakref.WeakKeyDictionary()
-
-
 def _function_map(model: ModuleModel) -> Dict[int, FunctionInfo]:
     """id(FunctionDef node) -> its FunctionInfo, computed once per model."""
-    functions = _FUNCTIONS.get(model)
+    functions: Optional[Dict[int, FunctionInfo]] = model.derived.get("flow.functions")
     if functions is None:
-        functions = _FUNCTIONS[model] = {id(info.node): info for info in model.functions}
+        functions = model.derived["flow.functions"] = {id(info.node): info for info in model.functions}
     return functions
 
 

@@ -296,6 +296,11 @@ class ModuleModel:
         self._file_start_method: object = _MISSING
         #: ids of the calls that are `with` items (their `__enter__` runs).
         self.with_items: Set[int] = set()
+        #: analyses built on this model (arguments, resources, flow), cached
+        #: here so that they live and die with it. (A module-level
+        #: WeakKeyDictionary would not do: its values refer back to the
+        #: model and kept every tree of a flake8 run alive.)
+        self.derived: Dict[str, Any] = {}
 
     # ----------------------------------------------------------- resolution
     def lookup(self, name: str, scope: Scope) -> Optional[List[Binding]]:

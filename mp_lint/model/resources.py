@@ -22,9 +22,8 @@ Also here: which functions are workers (handed to a process API, `run()` of a
 from __future__ import annotations
 
 import enum
-import weakref
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple, cast
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, cast
 
 import libcst as cst
 
@@ -177,7 +176,7 @@ _BUILTINS = frozenset(name.rpartition(".")[2] for name in CONSUMERS | {"builtins
 
 def _has_star_import(model: ModuleModel) -> bool:
     """A `from x import *` at module level may shadow any builtin."""
-    cached = _STAR_IMPORTS.get(model)
+    cached: Optional[bool] = model.derived.get("resources.star_import")
     if cached is None:
         cached = False
         for statement in model.module.body:
@@ -185,11 +184,8 @@ def _has_star_import(model: ModuleModel) -> bool:
                 for small in statement.body:
                     if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
                         cached = True
-        _STAR_IMPORTS[model] = cached
+        model.derived["resources.star_import"] = cached
     return cached
-
-
-_STAR_IMPORTS: MutableMapping[ModuleModel, bool] = weakref.WeakKeyDictionary()
 
 
 def qualified_name(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
@@ -924,14 +920,9 @@ def _always_true(test: cst.BaseExpression) -> bool:
     return False
 
 
-_ANALYSES: MutableMapping[ModuleModel, Dict[int, _Lifetimes]] = weakref.WeakKeyDictionary()
-
-
 def _analysis(model: ModuleModel, info: FunctionInfo) -> _Lifetimes:
     """One analysis per function, so its walks share one budget."""
-    per_model = _ANALYSES.get(model)
-    if per_model is None:
-        per_model = _ANALYSES[model] = {}
+    per_model: Dict[int, _Lifetimes] = model.derived.setdefault("resources.lifetimes", {})
     analysis = per_model.get(id(info))
     if analysis is None:
         analysis = per_model[id(info)] = _Lifetimes(model, info)
@@ -1027,12 +1018,9 @@ class WorkerResource:
         )
 
 
-_RESOURCES: MutableMapping[ModuleModel, List[WorkerResource]] = weakref.WeakKeyDictionary()
-
-
 def worker_resources(model: ModuleModel) -> List[WorkerResource]:
     """Every resource-opening call made directly in a worker, with its lifetime."""
-    cached = _RESOURCES.get(model)
+    cached: Optional[List[WorkerResource]] = model.derived.get("resources.workers")
     if cached is not None:
         return cached
     found: List[WorkerResource] = []
@@ -1059,7 +1047,7 @@ def worker_resources(model: ModuleModel) -> List[WorkerResource]:
             in_initializer = id(info) in initializer_ids
             written = writes(opener, site.node)
             found.append(WorkerResource(site.node, opener, info, life, in_initializer, finalized, written))
-    _RESOURCES[model] = found
+    model.derived["resources.workers"] = found
     return found
 
 
