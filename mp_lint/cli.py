@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import configparser
+import fnmatch
 import io
 import json
 import os
@@ -118,15 +119,22 @@ def lint_notebook(path: Path, config: Config) -> List[Tuple[int, Finding]]:
     return located
 
 
-def iter_python_files(paths: Iterable[str]) -> Iterator[Path]:
-    """The .py files named, and those below the folders named, sorted."""
+def iter_python_files(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[Path]:
+    """The .py files named, and those below the folders named, sorted,
+    leaving out what matches an `exclude` pattern."""
     for name in paths:
         path = Path(name)
+        if excluded(path, exclude):
+            continue
         if path.is_dir():
             for directory, subdirectories, files in os.walk(path):
-                subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED_DIRECTORIES)
+                subdirectories[:] = sorted(
+                    d
+                    for d in subdirectories
+                    if d not in _SKIPPED_DIRECTORIES and not excluded(Path(directory, d), exclude)
+                )
                 for file_name in sorted(files):
-                    if file_name.endswith(".py"):
+                    if file_name.endswith(".py") and not excluded(Path(directory, file_name), exclude):
                         yield Path(directory, file_name)
         else:
             yield path
@@ -136,34 +144,69 @@ def _split_codes(value: Optional[str]) -> List[str]:
     return [code.strip().upper() for code in (value or "").split(",") if code.strip()]
 
 
+_FILE_KEYS = (
+    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude"
+)
+
+
 def config_file_options(directory: Path) -> Dict[str, str]:
-    """mp-lint options from the first config file that sets any."""
-    for name in _CONFIG_FILES:
-        path = directory / name
-        if not path.is_file():
-            continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
-            continue
-        found: Dict[str, str] = {}
-        for section in ("flake8", "mp-lint"):
-            if parser.has_section(section):
-                for key, value in parser.items(section):
-                    key = key.replace("_", "-")
-                    if key in ("mp-start-method", "mp-extra-process-apis", "mp-lang"):
-                        found[key] = value.strip()
-        if found:
+    """Options from the config file flake8 would use.
+
+    As flake8 does, the first of setup.cfg, tox.ini and .flake8 with a
+    `[flake8]` section, looked for in `directory` and then its parents
+    (a `[mp-lint]` section counts too, and wins over `[flake8]`).
+    """
+    for folder in (directory, *directory.parents):
+        for name in _CONFIG_FILES:
+            path = folder / name
+            if not path.is_file():
+                continue
+            parser = configparser.RawConfigParser()
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            if not (parser.has_section("flake8") or parser.has_section("mp-lint")):
+                continue
+            found: Dict[str, str] = {}
+            for section in ("flake8", "mp-lint"):
+                if parser.has_section(section):
+                    for key, value in parser.items(section):
+                        key = key.replace("_", "-")
+                        if key in _FILE_KEYS:
+                            found[key] = value.strip()
+            found["config-dir"] = str(folder)
             return found
     return {}
+
+
+def excluded(path: Path, patterns: Sequence[str]) -> bool:
+    """flake8's test: a pattern matches the file's name or its absolute path."""
+    if not patterns:
+        return False
+    name, absolute = path.name, str(path.resolve())
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(absolute, p) for p in patterns)
+
+
+def _patterns(value: str, base: Path) -> List[str]:
+    """Exclude patterns; those with a slash are relative to the config's folder."""
+    found = []
+    for item in re.split(r"[,\s]+", value):
+        item = item.strip()
+        if item:
+            found.append(str((base / item).resolve()) if "/" in item else item)
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mp-lint", description="Flag multiprocessing pitfalls.")
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
-    parser.add_argument("--ignore", default="", help="comma-separated code prefixes to leave out")
+    parser.add_argument("--ignore", help="comma-separated code prefixes to leave out (replaces the config's)")
+    parser.add_argument("--extend-ignore", default="", help="code prefixes to leave out, added to --ignore")
+    parser.add_argument("--exclude", help="comma-separated file or folder patterns to skip (replaces the config's)")
+    parser.add_argument("--extend-exclude", default="", help="patterns to skip, added to --exclude")
+    parser.add_argument("--isolated", action="store_true", help="ignore configuration files")
     parser.add_argument("--mp-start-method", choices=START_METHODS, help="start method to assume (default: spawn)")
     parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
@@ -191,17 +234,27 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
     """Lint, print, and return the exit status."""
     stream = out if out is not None else sys.stdout
     options = build_parser().parse_args(argv)
+    file_options = {} if options.isolated else config_file_options(Path.cwd())
     try:
-        config = resolve_config(options, config_file_options(Path.cwd()))
+        config = resolve_config(options, file_options)
     except ValueError as error:
         print(f"mp-lint: {error}", file=sys.stderr)
         return 2
-    select, ignore = _split_codes(options.select), _split_codes(options.ignore)
+    select = _split_codes(options.select)
+    ignore = _split_codes(options.ignore if options.ignore is not None else file_options.get("ignore"))
+    ignore += _split_codes(file_options.get("extend-ignore")) + _split_codes(options.extend_ignore)
+    here, config_dir = Path.cwd(), Path(file_options.get("config-dir", "."))
+    if options.exclude is not None:
+        exclude = _patterns(options.exclude, here)
+    else:
+        exclude = _patterns(file_options.get("exclude", ""), config_dir)
+    exclude += _patterns(file_options.get("extend-exclude", ""), config_dir) + _patterns(options.extend_exclude, here)
+    options.exclude_patterns = exclude
     if options.fix or options.diff:
         return run_fixes(options, config, select, ignore, stream)
     results: List[FileFinding] = []
     status = 0
-    for path in iter_python_files(options.paths):
+    for path in iter_python_files(options.paths, options.exclude_patterns):
         try:
             if path.suffix == ".ipynb":
                 found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]
@@ -236,7 +289,7 @@ def run_fixes(
     notes: List[str] = []
     status = 0
     changed_files = fixed_findings = 0
-    for path in iter_python_files(options.paths):
+    for path in iter_python_files(options.paths, options.exclude_patterns):
         try:
             if path.suffix == ".ipynb":  # notebooks are reported, never rewritten
                 found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]

@@ -103,7 +103,7 @@ def test_unreadable_input_is_an_error_not_a_traceback(tmp_path: Path, monkeypatc
 
 
 def test_same_findings_as_the_flake8_plugin(repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    command = lint(["fixtures"], repo_root, monkeypatch)[1].splitlines()
+    command = lint(["--isolated", "fixtures"], repo_root, monkeypatch)[1].splitlines()
     plugin = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--select=MPL", "-j1", "fixtures"],
         cwd=repo_root,
@@ -122,3 +122,22 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "MPL201" in result.stdout
+
+
+def test_config_is_found_in_a_parent_folder_with_ignores_and_excludes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\nextend-ignore = MPL201\nextend-exclude = generated\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "bad.py").write_text(BAD)
+    (tmp_path / "src" / "module_level.py").write_text("from multiprocessing import Pool\n\npool = Pool(2)\n")
+    (tmp_path / "src" / "generated").mkdir()
+    (tmp_path / "src" / "generated" / "also_bad.py").write_text("from multiprocessing import Pool\n\npool = Pool(2)\n")
+    status, out = lint(["."], tmp_path / "src", monkeypatch)
+    assert status == 1
+    assert out.splitlines() == [
+        "module_level.py:3:8: MPL101 Pool() starts processes at import; children re-import this module: "
+        "move under __main__ guard"
+    ]
+    status, out = lint(["--isolated", "--extend-ignore", "MPL101", "."], tmp_path / "src", monkeypatch)
+    assert sorted(line.split(":")[0] for line in out.splitlines()) == ["bad.py"]
