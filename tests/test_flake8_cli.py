@@ -111,6 +111,7 @@ def test_extra_process_apis_option_treats_a_factory_as_a_pool(project: Path) -> 
         ["--isolated", "--select=MPL", "--mp-extra-process-apis=course.tools.make_pool", "factory.py"], project
     )
     assert codes(result.stdout) == ["MPL101"]
+    assert "MPL101 make_pool() starts processes at import" in result.stdout
 
 
 def test_chinese_messages_option(project: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from mp_lint.model import ModuleModel
-from mp_lint.model.apis import Kind
+from mp_lint.model.apis import Kind, Value
 from mp_lint.rules.base import Report, Rule
 
 _WHAT = {
@@ -14,6 +14,13 @@ _WHAT = {
     Kind.PROCESS: "Process.start()",
     Kind.EXECUTOR: "ProcessPoolExecutor",
 }
+
+
+def _describe(instance: Value) -> str:
+    """`Pool()`, or the name of a factory given with --mp-extra-process-apis."""
+    if "." in instance.name:
+        return instance.name.rpartition(".")[2] + "()"
+    return _WHAT.get(instance.kind, "this call")
 
 
 class ProcessStartAtImport(Rule):
@@ -66,4 +73,4 @@ class ProcessStartAtImport(Rule):
             if id(start.constructor) in reported:
                 continue  # `p.start()` after `p = Process(...)`: one finding
             reported.add(id(start.constructor))
-            yield self.report(start.constructor, api=_WHAT.get(start.instance.kind, "this call"))
+            yield self.report(start.constructor, api=_describe(start.instance))
