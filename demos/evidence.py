@@ -217,3 +217,10 @@ def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker:
         Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
         finished(fix, fix_marker),
     )
+
+
+def ended(run: RunResult, waiting: str) -> str:
+    """How a run ended: a deadlock in `waiting`, found by the timeout, or its exit code."""
+    if run.timed_out:
+        return f"deadlock: {waiting} still waiting after {run.seconds:.0f} s"
+    return f"exit {run.returncode}"

@@ -1,6 +1,6 @@
 """MPL101 process-start-at-import: a module-level Pool under spawn."""
 
-from demos.evidence import Observation, Verdict, count, exception_line, finished, join
+from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
 from demos.runner import RunResult
 
 CODE = "MPL101"
@@ -49,11 +49,7 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     error = exception_line(pitfall, "RuntimeError")
     summary = join(
         [
-            (
-                f"deadlock: map() still waiting after {pitfall.seconds:.0f} s"
-                if pitfall.timed_out
-                else f"exit {pitfall.returncode}"
-            ),
+            ended(pitfall, "map()"),
             f"{crashes} workers re-ran `pool = Pool(2)`, died (RuntimeError) and were replaced" if crashes else "",
         ]
     )

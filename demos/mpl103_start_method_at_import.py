@@ -1,6 +1,6 @@
 """MPL103 start-method-at-import: set_start_method() at module level."""
 
-from demos.evidence import Observation, Verdict, count, exception_line, finished, join
+from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
 from demos.runner import RunResult
 
 CODE = "MPL103"
@@ -49,11 +49,7 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     crashes = count(pitfall, "context has already been set")
     summary = join(
         [
-            (
-                f"deadlock: map() still waiting after {pitfall.seconds:.0f} s"
-                if pitfall.timed_out
-                else f"exit {pitfall.returncode}"
-            ),
+            ended(pitfall, "map()"),
             f"{crashes} workers died on 'RuntimeError: context has already been set'" if crashes else "",
         ]
     )

@@ -265,15 +265,20 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
             status = 2
             continue
         results.extend(r for r in found if selected(r.finding.code, select, ignore))
-    if options.format == "json":
+    write_results(results, options.format, stream)
+    if status:
+        return status
+    return 1 if results else 0
+
+
+def write_results(results: Sequence[FileFinding], output_format: str, stream: TextIO) -> None:
+    """Print findings as flake8-style lines or as a JSON list."""
+    if output_format == "json":
         json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     else:
         for result in results:
             stream.write(result.as_text() + "\n")
-    if status:
-        return status
-    return 1 if results else 0
 
 
 def run_fixes(
@@ -322,12 +327,7 @@ def run_fixes(
     if not options.fix:
         return status or (1 if changed_files else 0)
     if not options.diff:
-        if options.format == "json":
-            json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
-            stream.write("\n")
-        else:
-            for result in results:
-                stream.write(result.as_text() + "\n")
+        write_results(results, options.format, stream)
     summary = f"mp-lint: fixed {fixed_findings} finding(s) in {changed_files} file(s), {len(results)} left"
     print(summary, file=sys.stderr)
     return status or (1 if results else 0)

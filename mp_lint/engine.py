@@ -152,28 +152,8 @@ def _lint(
     tree: Optional[ast.AST],
     interactive: bool = False,
 ) -> List[Finding]:
-    # A parse allocates a hundred thousand objects and no garbage; left on,
-    # the cyclic collector keeps re-scanning everything flake8 holds, which
-    # doubled the cost of linting. It is restored before returning.
-    _load_analysis()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _analyse(source, config, rules, tree, interactive)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _analyse(
-    source: str,
-    config: Config,
-    rules: Optional[Sequence[Type["Rule"]]],
-    tree: Optional[ast.AST],
-    interactive: bool = False,
-) -> List[Finding]:
-    # Loaded by _load_analysis(); imported here rather than at the top so
-    # that files the pre-filter skips never import libcst.
+    # Loaded once by _load_analysis(); imported here rather than at the top
+    # so that files the pre-filter skips never import libcst.
     import libcst as cst
 
     from mp_lint.model import build_model
@@ -182,19 +162,29 @@ def _analyse(
     from mp_lint.parsing import parse_module
     from mp_lint.rules import all_rules
 
+    _load_analysis()
+    # A parse allocates a hundred thousand objects and no garbage; left on,
+    # the cyclic collector keeps re-scanning everything flake8 holds, which
+    # doubled the cost of linting. It is restored before returning.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        module = parse_module(source, tree)
-    except cst.ParserSyntaxError:
-        return []  # syntax libcst does not support; Python's own errors are E999
-    model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
-    reports: List["Report"] = []
-    for rule in all_rules() if rules is None else rules:
-        reports.extend(rule().check(model))
-    if not reports:
-        return []
-    starts = node_starts(module, [report.node for report in reports])
-    findings = set()
-    for report in reports:
-        line, col = starts.get(id(report.node), (1, 0))
-        findings.add(Finding(line, col, report.code, message(report.code, config.lang, **report.details)))
-    return sorted(findings)
+        try:
+            module = parse_module(source, tree)
+        except cst.ParserSyntaxError:
+            return []  # syntax libcst does not support; Python's own errors are E999
+        model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
+        reports: List["Report"] = []
+        for rule in all_rules() if rules is None else rules:
+            reports.extend(rule().check(model))
+        if not reports:
+            return []
+        starts = node_starts(module, [report.node for report in reports])
+        findings = set()
+        for report in reports:
+            line, col = starts.get(id(report.node), (1, 0))
+            findings.add(Finding(line, col, report.code, message(report.code, config.lang, **report.details)))
+        return sorted(findings)
+    finally:
+        if collecting:
+            gc.enable()
