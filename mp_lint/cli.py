@@ -38,12 +38,10 @@ from mp_lint import __version__
 from mp_lint.config import LANGUAGES, START_METHODS, Config
 from mp_lint.engine import Finding, lint_source
 from mp_lint.notebooks import NotebookError, read_notebook
+from mp_lint.selection import selected, suppressed
 
 _CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 _SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist"}
-# flake8's own noqa syntax: `# noqa`, `# noqa: A1,B2`, `# NOQA:A1 B2`.
-_NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
-_CODE_SPLIT = re.compile(r"[,\s]+")
 
 
 @dataclass(frozen=True)
@@ -75,28 +73,6 @@ def read_source(path: Path) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     text = raw.decode(encoding)
     return text[1:] if text.startswith("\ufeff") else text
-
-
-def suppressed(finding: Finding, lines: Sequence[str]) -> bool:
-    """Whether a `# noqa` comment on the finding's line covers its code."""
-    if not 0 < finding.line <= len(lines):
-        return False
-    match = _NOQA.search(lines[finding.line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    if not codes:
-        return True
-    return any(finding.code.startswith(code.upper()) for code in _CODE_SPLIT.split(codes.strip()) if code)
-
-
-def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """flake8's rule: the longest matching prefix of --select / --ignore wins."""
-    best_select = max((len(s) for s in select if code.startswith(s)), default=-1)
-    best_ignore = max((len(s) for s in ignore if code.startswith(s)), default=-1)
-    if best_select < 0:
-        return False
-    return best_select >= best_ignore
 
 
 def lint_path(path: Path, config: Config) -> List[Finding]:

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from demos import registry, runner
 from fixture_format import fixture_config, fixture_files
 from mp_lint import fixes
-from mp_lint.cli import run, suppressed
+from mp_lint.cli import run
+from mp_lint.selection import suppressed
 from mp_lint.engine import lint_source
 from mp_lint.fixes import FIXABLE_CODES, fix_source, unsafe
 from mp_lint.fixes.apply import FAMILIES, UnsafeFix

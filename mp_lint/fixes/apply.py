@@ -34,7 +34,6 @@ from typing import Collection, Dict, List, Mapping, Optional, Sequence, Set, Tup
 
 import libcst as cst
 
-from mp_lint.cli import selected, suppressed
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.engine import lint_source
 from mp_lint.fixes import lift_callable, main_guard
@@ -42,6 +41,7 @@ from mp_lint.fixes.analysis import analyse
 from mp_lint.fixes.base import Declined
 from mp_lint.notebooks import is_nbqa_source
 from mp_lint.rules import all_rules
+from mp_lint.selection import selected, suppressed
 
 #: Lifting first: it adds module-level definitions that the guard fix then keeps in place.
 FAMILIES: Tuple[ModuleType, ...] = (lift_callable, main_guard)
