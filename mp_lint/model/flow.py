@@ -1,231 +1,28 @@
-"""Order and uses of names inside one function body (or the module body).
+"""Where results go: dropped, bound and read, or held past a pool's `with` block.
 
-The rules about lost results and joins need facts the module model does not
-keep: where a call's result goes (dropped, bound to a name, appended to a
-list), whether a name is read again and where, and which statement comes
-first. A `Body` answers these for one function, from one iterative walk of
-that function only; it is built lazily, for the few functions that contain
-a relevant call, and shared by every rule through `body_for`.
-
-Reads are over-approximated on purpose: any `Name` that is not plainly a
-store counts as a read. An extra read can only make a rule stay silent.
+The rules about lost results ask where a call's value goes (dropped, bound
+to a name, appended to a list), whether a name holding it is read again,
+and whether a `with Pool()` block ends before it is waited for. Each answer
+is read from the function's `FunctionBody` (see `mp_lint.model.body`).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union, cast
+from typing import Iterable, Optional, Set, Tuple
 
 import libcst as cst
 
 from mp_lint.model.apis import Family, Kind
-from mp_lint.model.module import ApiCall, BindingKind, CallSite, FunctionInfo, ModuleModel, Scope
-from mp_lint.model.walk import child_nodes
-
-#: Calls of these names can read any variable behind the analysis' back.
-_DYNAMIC_NAMES = frozenset({"locals", "vars", "eval", "exec", "globals"})
-
-#: Methods that put an item into a container without reading what it holds.
-FILL_METHODS = frozenset({"append", "appendleft", "add", "insert"})
+from mp_lint.model.body import FILL_METHODS, FunctionBody, body_for
+from mp_lint.model.module import ApiCall, CallSite, ModuleModel
 
 #: Pool methods returning an AsyncResult; executor methods returning a Future.
 POOL_ASYNC_METHODS = frozenset({"apply_async", "map_async", "starmap_async"})
 EXECUTOR_ASYNC_METHODS = frozenset({"submit"})
 
-# Name-valued fields that store (or label) rather than read.
-_STORE_FIELDS: Dict[type, Tuple[str, ...]] = {
-    cst.Attribute: ("attr",),
-    cst.Arg: ("keyword",),
-    cst.Param: ("name",),
-    cst.FunctionDef: ("name",),
-    cst.ClassDef: ("name",),
-    cst.AsName: ("name",),
-    cst.AssignTarget: ("target",),
-    cst.AnnAssign: ("target",),
-    cst.For: ("target",),
-    cst.CompFor: ("target",),
-    cst.NamedExpr: ("target",),
-}
-
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-
-
-class Body:
-    """One function (or the module): parents, pre-order positions and reads.
-
-    Nested functions are part of the body: their reads of an outer name are
-    closures. `own_reads` leaves out the reads of a nested function's own
-    variable of the same name.
-    """
-
-    def __init__(
-        self,
-        root: cst.CSTNode,
-        scope: Optional[Scope] = None,
-        functions: Optional[Dict[int, FunctionInfo]] = None,
-    ) -> None:
-        self.root = root
-        #: the namespace of the root: which names are its own variables.
-        self.scope = scope
-        #: id(def node) -> FunctionInfo, to tell a nested function's own locals.
-        self._functions = functions or {}
-        self.parent: Dict[int, cst.CSTNode] = {}
-        #: pre-order index: statements and calls compare in source order.
-        self.order: Dict[int, int] = {}
-        self.reads: Dict[str, List[cst.Name]] = {}
-        #: names in `global` / `nonlocal` statements: read from elsewhere too.
-        self.declared: Set[str] = set()
-        #: `locals()`, `eval(...)`...: any name may be read.
-        self.dynamic = False
-        #: answers already computed for this body (rules ask per call site;
-        #: without this, a function with thousands of similar calls is quadratic).
-        self.memo: Dict[Tuple[object, ...], object] = {}
-        self._walk()
-
-    def _walk(self) -> None:
-        parent = self.parent
-        order = self.order
-        reads = self.reads
-        stores: Set[int] = set()
-        stack: List[cst.CSTNode] = [self.root]
-        counter = 0
-        while stack:
-            node = stack.pop()
-            order[id(node)] = counter
-            counter += 1
-            node_type = type(node)  # exact types: isinstance on libcst's ABCs is slow
-            if node_type is cst.Name:
-                if id(node) not in stores:
-                    name = cast(cst.Name, node)
-                    reads.setdefault(name.value, []).append(name)
-                    if name.value in _DYNAMIC_NAMES:
-                        self.dynamic = True
-                continue
-            if node_type is cst.Import or node_type is cst.ImportFrom:
-                continue
-            if isinstance(node, (cst.Global, cst.Nonlocal)):
-                self.declared.update(item.name.value for item in node.names)
-                continue
-            fields = _STORE_FIELDS.get(node_type)
-            if fields:
-                for field_name in fields:
-                    _mark_stores(getattr(node, field_name, None), stores)
-            children = list(child_nodes(node))
-            for child in reversed(children):
-                parent[id(child)] = node
-                stack.append(child)
-
-    def parent_of(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The node directly containing `node` (None at the root)."""
-        return self.parent.get(id(node))
-
-    def position(self, node: cst.CSTNode) -> int:
-        """Pre-order index: smaller means earlier in the source."""
-        return self.order.get(id(node), -1)
-
-    def inside(self, node: cst.CSTNode, ancestor: cst.CSTNode) -> bool:
-        """Whether `ancestor` contains `node` (or is it)."""
-        current: Optional[cst.CSTNode] = node
-        parent = self.parent
-        while current is not None:
-            if current is ancestor:
-                return True
-            current = parent.get(id(current))
-        return False
-
-    def is_own(self, read: cst.Name) -> bool:
-        """Whether `read` may be the root's variable, not a nested function's own.
-
-        A read in a nested def counts unless that def binds the name itself
-        (parameter, assignment) without declaring it global; a read in a
-        lambda counts unless it is one of the lambda's parameters.
-        """
-        holder = self.enclosing_scope_node(read)
-        name = read.value
-        if isinstance(holder, cst.FunctionDef):
-            info = self._functions.get(id(holder))
-            if info is None:
-                return True
-            return name not in info.scope.bindings or name in info.scope.global_names
-        if isinstance(holder, cst.Lambda):
-            params = holder.params
-            every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-            for extra in (params.star_arg, params.star_kwarg):
-                if isinstance(extra, cst.Param):
-                    every.append(extra)
-            return all(param.name.value != name for param in every)
-        return True
-
-    def is_local(self, name: str) -> bool:
-        """Whether `name` is a variable of the root assigned only in it.
-
-        Parameters, globals and closure variables are not: another function
-        can read them.
-        """
-        if self.scope is None or name in self.declared:
-            return False
-        bindings = self.scope.bindings.get(name)
-        if not bindings:
-            return False
-        return all(binding.kind in (BindingKind.ASSIGN, BindingKind.OTHER) for binding in bindings)
-
-    def own_reads(self, name: str) -> Iterator[cst.Name]:
-        """The reads of `name` that may refer to the root's variable."""
-        for read in self.reads.get(name, ()):
-            if self.is_own(read):
-                yield read
-
-    def enclosing_scope_node(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The innermost def, lambda or class around `node` below the root."""
-        current = self.parent.get(id(node))
-        while current is not None and current is not self.root:
-            if isinstance(current, _SCOPE_NODES):
-                return current
-            current = self.parent.get(id(current))
-        return None
-
-
-def _mark_stores(target: object, stores: Set[int]) -> None:
-    """Note the names a target stores into, unpacking `a, (b, *c) = ...`."""
-    pending = [target]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, cst.Name):
-            stores.add(id(node))
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            pending.extend(element.value for element in node.elements)
-        elif isinstance(node, cst.StarredElement):
-            pending.append(node.value)
-
-
-def body_of(model: ModuleModel, root: Union[cst.FunctionDef, cst.Module]) -> Body:
-    """The (cached) body index of a function or of the module."""
-    cache: Dict[int, Body] = model.derived.setdefault("flow.bodies", {})
-    body = cache.get(id(root))
-    if body is None:
-        functions = _function_map(model)
-        info = functions.get(id(root))
-        scope = info.scope if info is not None else model.module_scope if root is model.module else None
-        body = cache[id(root)] = Body(root, scope, functions)
-    return body
-
-
-def _function_map(model: ModuleModel) -> Dict[int, FunctionInfo]:
-    """id(FunctionDef node) -> its FunctionInfo, computed once per model."""
-    functions: Optional[Dict[int, FunctionInfo]] = model.derived.get("flow.functions")
-    if functions is None:
-        functions = model.derived["flow.functions"] = {id(info.node): info for info in model.functions}
-    return functions
-
-
-def body_for(model: ModuleModel, site: CallSite) -> Optional[Body]:
-    """The body a call runs in; None inside lambdas and class bodies."""
-    if site.function is not None:
-        return body_of(model, site.function.node)
-    if site.scope.kind == "module":
-        return body_of(model, model.module)
-    return None
 
 
 # ------------------------------------------------------------ result sinks
@@ -251,7 +48,7 @@ class Sink:
 _OTHER = Sink(SinkKind.OTHER)
 
 
-def _holder(body: Body, node: cst.CSTNode) -> cst.CSTNode:
+def _holder(body: FunctionBody, node: cst.CSTNode) -> cst.CSTNode:
     """`node`, or the list/dict literal or comprehension that collects it."""
     for _ in range(16):  # literals nest rarely; bound the climb
         parent = body.parent_of(node)
@@ -271,7 +68,7 @@ def _holder(body: Body, node: cst.CSTNode) -> cst.CSTNode:
     return node
 
 
-def _filled_container(body: Body, arg: cst.Arg) -> Optional[str]:
+def _filled_container(body: FunctionBody, arg: cst.Arg) -> Optional[str]:
     """`box` when `arg` is the item of a statement `box.append(item)`."""
     if arg.keyword is not None or arg.star:
         return None
@@ -286,7 +83,7 @@ def _filled_container(body: Body, arg: cst.Arg) -> Optional[str]:
     return func.value.value
 
 
-def sink_of(body: Body, expr: cst.CSTNode) -> Sink:
+def sink_of(body: FunctionBody, expr: cst.CSTNode) -> Sink:
     """Where the value of `expr` goes, looking through collecting literals."""
     node = _holder(body, expr)
     parent = body.parent_of(node)
@@ -310,7 +107,7 @@ def sink_of(body: Body, expr: cst.CSTNode) -> Sink:
     return _OTHER
 
 
-def _fills_itself(body: Body, read: cst.Name) -> bool:
+def _fills_itself(body: FunctionBody, read: cst.Name) -> bool:
     """`read.append(x)` as a statement, or `read[k] = x`: fills, reads nothing."""
     attribute = body.parent_of(read)
     if isinstance(attribute, cst.Subscript) and attribute.value is read:
@@ -323,7 +120,7 @@ def _fills_itself(body: Body, read: cst.Name) -> bool:
     return isinstance(call, cst.Call) and call.func is attribute and isinstance(body.parent_of(call), cst.Expr)
 
 
-def consumed(body: Body, names: Iterable[str], within: Optional[cst.CSTNode] = None) -> bool:
+def consumed(body: FunctionBody, names: Iterable[str], within: Optional[cst.CSTNode] = None) -> bool:
     """Whether a value held in `names` is ever read for real.
 
     Reads that only pass it on (`other = name`, `box.append(name)`) follow
@@ -338,7 +135,7 @@ def consumed(body: Body, names: Iterable[str], within: Optional[cst.CSTNode] = N
     return bool(answer)
 
 
-def _consumed(body: Body, names: Tuple[str, ...], within: Optional[cst.CSTNode]) -> bool:
+def _consumed(body: FunctionBody, names: Tuple[str, ...], within: Optional[cst.CSTNode]) -> bool:
     pending = list(names)
     seen: Set[str] = set()
     while pending:
@@ -378,7 +175,7 @@ def result_dropped(model: ModuleModel, site: CallSite) -> bool:
     return not result_is_used(body, site.node)
 
 
-def result_is_used(body: Body, call: cst.Call) -> bool:
+def result_is_used(body: FunctionBody, call: cst.Call) -> bool:
     """Whether the value of `call` is read (chained, passed, bound and read...)."""
     sink = sink_of(body, call)
     if sink.kind is SinkKind.DROPPED:
@@ -391,7 +188,7 @@ def result_is_used(body: Body, call: cst.Call) -> bool:
 # ------------------------------------------------------- `with Pool() as p:`
 
 
-def pool_with_block(model: ModuleModel, body: Body, api: ApiCall) -> Optional[cst.With]:
+def pool_with_block(model: ModuleModel, body: FunctionBody, api: ApiCall) -> Optional[cst.With]:
     """The `with Pool() as p:` statement whose pool receives `p.method(...)`.
 
     The innermost enclosing `with` of the same function that binds the
@@ -420,7 +217,7 @@ def pool_with_block(model: ModuleModel, body: Body, api: ApiCall) -> Optional[cs
         node = parent
 
 
-def _joined_inside(body: Body, block: cst.With, pool_name: str) -> bool:
+def _joined_inside(body: FunctionBody, block: cst.With, pool_name: str) -> bool:
     """`pool.join()` inside the block: every task finished before `__exit__`."""
     key = ("joined", id(block), pool_name)
     answer = body.memo.get(key)
@@ -429,7 +226,7 @@ def _joined_inside(body: Body, block: cst.With, pool_name: str) -> bool:
     return bool(answer)
 
 
-def _find_join(body: Body, block: cst.With, pool_name: str) -> bool:
+def _find_join(body: FunctionBody, block: cst.With, pool_name: str) -> bool:
     for read in body.own_reads(pool_name):
         attribute = body.parent_of(read)
         if isinstance(attribute, cst.Attribute) and attribute.value is read and attribute.attr.value == "join":

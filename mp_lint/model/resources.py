@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple, cast
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from mp_lint.model.apis import PROCESS_PACKAGES, Family, Kind
 from mp_lint.model.module import BindingKind, FunctionInfo, ModuleModel, Role, Scope, call_argument, string_literal
+from mp_lint.model.body import NameUse, always_true, body_of
 from mp_lint.model.walk import child_nodes
 
 __all__ = [
@@ -245,73 +246,7 @@ def writes(opener: Opener, call: cst.Call) -> Optional[bool]:
     return any(char in mode for char in opener.writing_chars)
 
 
-# ----------------------------------------------------- one function's facts
-
-
-@dataclass(eq=False)
-class _NameUse:
-    node: cst.Name
-    #: the innermost statement (small or compound) the name occurs in.
-    statement: cst.CSTNode
-    #: inside a nested def, lambda or class: the object is captured.
-    nested: bool
-
-
-@dataclass(eq=False)
-class _FunctionFacts:
-    """Parents and name occurrences of one function body, from one walk."""
-
-    parents: Dict[int, cst.CSTNode]
-    names: Dict[str, List[_NameUse]]
-    #: names declared `nonlocal` anywhere in the body.
-    nonlocals: Set[str]
-    #: return, raise, break, continue and `while True:` statements of the body itself.
-    exits: List[cst.CSTNode]
-
-
-def _subclasses(base: type) -> FrozenSet[type]:
-    found: Set[type] = set()
-    stack: List[type] = [base]
-    while stack:
-        subclasses: List[type] = stack.pop().__subclasses__()
-        for sub in subclasses:
-            if sub not in found:
-                found.add(sub)
-                stack.append(sub)
-    return frozenset(found)
-
-
-# Exact types: isinstance() against libcst's abstract bases is slow.
-_STATEMENT_TYPES = _subclasses(cst.BaseSmallStatement) | _subclasses(cst.BaseCompoundStatement)
-_EXIT_TYPES = frozenset({cst.Return, cst.Raise, cst.Break, cst.Continue})
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-
-
-def _collect(info: FunctionInfo) -> _FunctionFacts:
-    parents: Dict[int, cst.CSTNode] = {}
-    names: Dict[str, List[_NameUse]] = {}
-    nonlocals: Set[str] = set()
-    exits: List[cst.CSTNode] = []
-    body = info.node.body
-    stack: List[Tuple[cst.CSTNode, cst.CSTNode, bool]] = [(body, body, False)]
-    while stack:
-        node, statement, nested = stack.pop()
-        node_type = type(node)
-        if node_type in _STATEMENT_TYPES:
-            statement = node
-            # `while True:` without a break never falls through: an exit too.
-            if not nested and (node_type in _EXIT_TYPES or (isinstance(node, cst.While) and _always_true(node.test))):
-                exits.append(node)
-        if node_type is cst.Name:
-            name_node = cast(cst.Name, node)
-            names.setdefault(name_node.value, []).append(_NameUse(name_node, statement, nested))
-        elif node_type is cst.Nonlocal:
-            nonlocals.update(item.name.value for item in node.names)  # type: ignore[attr-defined]
-        inner = nested or isinstance(node, _NESTED_SCOPES)
-        for child in child_nodes(node):
-            parents[id(child)] = node
-            stack.append((child, statement, inner))
-    return _FunctionFacts(parents, names, nonlocals, exits)
 
 
 # --------------------------------------------------------------- lifetimes
@@ -370,7 +305,7 @@ class _Lifetimes:
         self.model = model
         self.info = info
         self.scope = info.scope
-        self.facts = _collect(info)
+        self.body = body_of(model, info.node)
         self._exit_holders: Optional[Set[int]] = None
         #: boolean operations already known to sit (or not) in a test.
         self._tests: Dict[int, bool] = {}
@@ -378,11 +313,11 @@ class _Lifetimes:
         self.budget = [_WALK_BUDGET]
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.facts.parents.get(id(node))
+        return self.body.parent.get(id(node))
 
     def holders(self, nodes: Iterable[cst.CSTNode], into: Set[int]) -> Set[int]:
         """Ids of `nodes` and of every node around them, added to `into`."""
-        parents = self.facts.parents
+        parents = self.body.parent
         for node in nodes:
             key = id(node)
             while key not in into:  # stops where an earlier climb passed: linear
@@ -397,7 +332,7 @@ class _Lifetimes:
     def exit_holders(self) -> Set[int]:
         """Statements that contain a return, raise, break or continue."""
         if self._exit_holders is None:
-            self._exit_holders = self.holders(self.facts.exits, set())
+            self._exit_holders = self.holders(self.body.exits, set())
         return self._exit_holders
 
     # -------------------------------------------------------- the call
@@ -463,7 +398,7 @@ class _Lifetimes:
         store = self._store_of(target)
         if store is not None:
             return store
-        if isinstance(target, cst.Name) and target.value not in self.facts.nonlocals:
+        if isinstance(target, cst.Name) and target.value not in self.body.nonlocals:
             return self._named(target.value, assign, tracked)
         return _UNKNOWN
 
@@ -484,7 +419,7 @@ class _Lifetimes:
         return Lifetime(Fate.STORED_GLOBAL, StoreKind.CONTAINER if subscripted else StoreKind.NAME, node.value)
 
     def _is_module_level(self, name: str) -> bool:
-        if name in self.facts.nonlocals:
+        if name in self.body.nonlocals:
             return False
         found = self.model.lookup(name, self.scope)
         return found is not None and found is self.model.module_scope.bindings.get(name)
@@ -513,7 +448,9 @@ class _Lifetimes:
     # --------------------------------------------------- a named object
     def _named(self, name: str, opening: cst.CSTNode, tracked: Tracked) -> Lifetime:
         """The fate of the object `opening` (a small statement) binds to `name`."""
-        uses = self.facts.names.get(name, [])
+        # Later occurrences first: within one statement, the last one that
+        # acts on the object decides, unless an earlier one is its `with`.
+        uses = reversed(self.body.uses(name))
         events: Dict[int, int] = {}
         event_nodes: List[cst.CSTNode] = [opening]
         store: Optional[Lifetime] = None
@@ -546,7 +483,7 @@ class _Lifetimes:
             return _UNKNOWN  # absurdly nested or huge: stay silent
         return _LEAKED if leaked else _CLOSED
 
-    def _classify(self, use: _NameUse, tracked: Tracked) -> Tuple[int, Optional[Lifetime]]:
+    def _classify(self, use: NameUse, tracked: Tracked) -> Tuple[int, Optional[Lifetime]]:
         """What one occurrence of the tracked name does to the object."""
         node = use.node
         parent = self.parent(node)
@@ -848,7 +785,7 @@ class _PathWalk:
                 head = new_head
         finally:
             self._stack.pop()
-        infinite = isinstance(node, cst.While) and _always_true(node.test)
+        infinite = isinstance(node, cst.While) and always_true(node.test)
         normal: Optional[bool] = None if infinite else head
         if node.orelse is not None and normal is not None:
             normal = self._block(_suite_body(node.orelse.body), normal)
@@ -910,14 +847,6 @@ def _none_branch(test: cst.BaseExpression, name: str) -> Optional[bool]:
     if result is None:
         return None
     return not result if negated else result
-
-
-def _always_true(test: cst.BaseExpression) -> bool:
-    if isinstance(test, cst.Name):
-        return test.value == "True"
-    if isinstance(test, cst.Integer):
-        return test.value not in ("0",)
-    return False
 
 
 def _analysis(model: ModuleModel, info: FunctionInfo) -> _Lifetimes:

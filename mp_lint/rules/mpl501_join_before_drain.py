@@ -9,7 +9,7 @@ import libcst as cst
 
 from mp_lint.model import ModuleModel
 from mp_lint.model.apis import Family, Kind
-from mp_lint.model.flow import FILL_METHODS, Body, body_for, body_of
+from mp_lint.model.body import FILL_METHODS, FunctionBody, body_for, body_of
 from mp_lint.model.module import BindingKind, CallSite, ClassInfo, FunctionInfo, Scope, call_argument
 from mp_lint.rules.base import Report, Rule
 
@@ -28,7 +28,7 @@ _Constructor = Tuple[cst.Call, Scope]
 _Uses = List[Tuple[cst.BaseExpression, Optional[Set[str]]]]
 
 
-def _uses_of_parameter(body: Body, name: str) -> Optional[Set[str]]:
+def _uses_of_parameter(body: FunctionBody, name: str) -> Optional[Set[str]]:
     """The methods called on parameter `name` in a function, None if it escapes."""
     methods: Set[str] = set()
     for read in body.own_reads(name):
@@ -98,7 +98,7 @@ class _Analysis:
             cached = self.memo[key] = found
         return cast(List[_Constructor], cached)
 
-    def constructors_in(self, expr: cst.BaseExpression, scope: Scope, body: Body, depth: int = 0) -> List[_Constructor]:
+    def constructors_in(self, expr: cst.BaseExpression, scope: Scope, body: FunctionBody, depth: int = 0) -> List[_Constructor]:
         """Process constructors of the items of a list of processes."""
         if depth > 2:
             return []
@@ -129,7 +129,7 @@ class _Analysis:
             return found
         return []
 
-    def _appended(self, name: str, scope: Scope, body: Body) -> List[_Constructor]:
+    def _appended(self, name: str, scope: Scope, body: FunctionBody) -> List[_Constructor]:
         """Process constructors appended to the list `name` (`procs.append(p)`)."""
         key = ("appended", name, id(scope), id(body))
         cached = self.memo.get(key)
@@ -155,7 +155,7 @@ class _Analysis:
         self.memo[key] = found
         return found
 
-    def joined(self, site: CallSite, body: Body, receiver: cst.Name) -> Tuple[Tuple[object, ...], List[_Constructor]]:
+    def joined(self, site: CallSite, body: FunctionBody, receiver: cst.Name) -> Tuple[Tuple[object, ...], List[_Constructor]]:
         """A key and the constructors of the process(es) `receiver.join()` waits for."""
         node: cst.CSTNode = site.node
         while True:  # `for p in procs: p.join()`: the loop says what p is
@@ -187,7 +187,7 @@ class _Analysis:
         return ("process", id(found[0][0])), found
 
     def _in_order(
-        self, name: str, scope: Scope, body: Body, found: List[_Constructor]
+        self, name: str, scope: Scope, body: FunctionBody, found: List[_Constructor]
     ) -> Tuple[List[int], List[_Constructor]]:
         """The constructors of `name` sorted by position, with the positions."""
         key = ("ordered", name, id(scope), id(body))
@@ -296,7 +296,7 @@ def _arguments_to_parameters(
     return pairs
 
 
-def _stored_as(init_body: Body, param: str) -> Optional[str]:
+def _stored_as(init_body: FunctionBody, param: str) -> Optional[str]:
     """`x` when `__init__` does `self.x = param`."""
     for read in init_body.own_reads(param):
         assign = init_body.parent_of(read)
@@ -311,7 +311,7 @@ def _is_self(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
 
 
-def _uses_of_self_attribute(run_body: Body, attribute: str) -> Optional[Set[str]]:
+def _uses_of_self_attribute(run_body: FunctionBody, attribute: str) -> Optional[Set[str]]:
     """Methods `run()` calls on `self.<attribute>`, None if it escapes."""
     methods: Set[str] = set()
     for read in run_body.reads.get("self", ()):
@@ -399,7 +399,7 @@ class JoinBeforeDrain(Rule):
             if finding is not None:
                 yield finding
 
-    def _check_join(self, analysis: _Analysis, site: CallSite, body: Body, receiver: cst.Name) -> Optional[Report]:
+    def _check_join(self, analysis: _Analysis, site: CallSite, body: FunctionBody, receiver: cst.Name) -> Optional[Report]:
         position = body.position(site.node)
         if _first_stop(analysis, body, receiver.value) < position:
             return None  # terminate()/kill() first: the child does not wait for its queue
@@ -442,7 +442,7 @@ def _written_channels(
     return result
 
 
-def _first_stop(analysis: _Analysis, body: Body, receiver: str) -> int:
+def _first_stop(analysis: _Analysis, body: FunctionBody, receiver: str) -> int:
     """Position of the first `receiver.terminate()` / `.kill()` in the body."""
     key = ("stop", id(body), receiver)
     cached = analysis.memo.get(key)
@@ -471,7 +471,7 @@ def _channel_names(model: ModuleModel, expr: cst.Name, scope: Scope) -> List[str
     return names or [expr.value]
 
 
-def _first_drain(analysis: _Analysis, body: Body, names: Tuple[str, ...], scope: Scope) -> int:
+def _first_drain(analysis: _Analysis, body: FunctionBody, names: Tuple[str, ...], scope: Scope) -> int:
     """Position of the first read of the channel that may take data out of it."""
     key = ("drain", id(body), names)
     cached = analysis.memo.get(key)
@@ -486,7 +486,7 @@ def _first_drain(analysis: _Analysis, body: Body, names: Tuple[str, ...], scope:
     return cast(int, cached)
 
 
-def _is_non_draining(analysis: _Analysis, body: Body, read: cst.Name, name: str, scope: Scope) -> bool:
+def _is_non_draining(analysis: _Analysis, body: FunctionBody, read: cst.Name, name: str, scope: Scope) -> bool:
     """A read of the channel's name that cannot take data out of it."""
     if not body.is_own(read):
         return True  # another function's own variable of the same name
@@ -497,7 +497,7 @@ def _is_non_draining(analysis: _Analysis, body: Body, read: cst.Name, name: str,
     return _handed_to_writer(analysis, body, read, scope)
 
 
-def _handed_to_writer(analysis: _Analysis, body: Body, read: cst.Name, scope: Scope) -> bool:
+def _handed_to_writer(analysis: _Analysis, body: FunctionBody, read: cst.Name, scope: Scope) -> bool:
     """`read` is an argument of a Process whose child only writes to it."""
     node: cst.CSTNode = read
     for _ in range(6):  # Name -> Element -> Tuple -> Arg -> Call, or via a dict
