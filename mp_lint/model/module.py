@@ -390,10 +390,10 @@ class ModuleModel:
         if kind is BindingKind.PARAM:
             return self._instance_of(self.value_of(binding.expr, binding.scope))
         if kind is BindingKind.CLASS and isinstance(binding.definition, ClassInfo):
-            return self._class_value(binding.definition)
+            return self.class_value(binding.definition)
         return UNKNOWN
 
-    def _class_value(self, klass: ClassInfo) -> Value:
+    def class_value(self, klass: ClassInfo) -> Value:
         """A class of this module that subclasses Process or a manager."""
         for base in klass.node.bases:
             if base.keyword is not None:

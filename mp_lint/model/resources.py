@@ -14,9 +14,6 @@ Exception paths are not followed: a worker that raises loses its frame and,
 in CPython, the objects it held. Anything the analysis cannot follow (the
 object aliased, passed to an unknown call, captured by a nested function)
 makes it give up, which the rules turn into silence.
-
-Also here: which functions are workers (handed to a process API, `run()` of a
-`Process` subclass, and the module functions they call).
 """
 
 from __future__ import annotations
@@ -27,10 +24,11 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 import libcst as cst
 
-from mp_lint.model.apis import PROCESS_PACKAGES, Family, Kind
-from mp_lint.model.module import BindingKind, FunctionInfo, ModuleModel, Role, Scope, call_argument, string_literal
+from mp_lint.model.apis import PROCESS_PACKAGES
+from mp_lint.model.module import BindingKind, FunctionInfo, ModuleModel, Scope, call_argument, string_literal
 from mp_lint.model.body import NameUse, always_true, body_of
 from mp_lint.model.walk import child_nodes
+from mp_lint.model.workers import workers
 
 __all__ = [
     "Fate",
@@ -861,61 +859,6 @@ def _analysis(model: ModuleModel, info: FunctionInfo) -> _Lifetimes:
 def lifetime(model: ModuleModel, info: FunctionInfo, call: cst.Call, tracked: Tracked) -> Lifetime:
     """The fate of the object `call` returns, `call` being made directly in `info`."""
     return _analysis(model, info).of_call(call, tracked)
-
-
-# ----------------------------------------------------------------- workers
-
-
-def _function_of(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[FunctionInfo]:
-    """The module function a hand-off's callable names (through `partial`)."""
-    for _ in range(8):
-        if isinstance(expr, cst.Call) and model.value_of(expr.func, scope).kind is Kind.PARTIAL:
-            expr = call_argument(expr, 0, "func")
-            continue
-        if isinstance(expr, cst.Name):
-            return model.function_called(expr, scope)
-        return None
-    return None
-
-
-@dataclass(frozen=True)
-class Workers:
-    """The functions that run in child processes."""
-
-    #: reachable from a pool or executor initializer.
-    initializer: Tuple[FunctionInfo, ...]
-    #: every worker: tasks, targets, `run()` of Process subclasses, initializers.
-    every: Tuple[FunctionInfo, ...]
-    #: the functions handed over directly (and `run()` of Process subclasses).
-    roots: Tuple[FunctionInfo, ...] = ()
-
-
-def workers(model: ModuleModel) -> Workers:
-    """Functions handed to a process API (pickle family), and what they call."""
-    roots: List[FunctionInfo] = []
-    initializer_roots: List[FunctionInfo] = []
-    for handoff in model.handoffs():
-        if handoff.api.family is not Family.PICKLE:
-            continue
-        info = _function_of(model, handoff.callable_expr, handoff.site.scope)
-        if info is None:
-            continue
-        roots.append(info)
-        if handoff.role is Role.INITIALIZER:
-            initializer_roots.append(info)
-    for klass in model.classes:
-        run = klass.methods.get("run")
-        if run is None:
-            continue
-        value = model._class_value(klass)  # Process subclasses of this module
-        if value.kind is Kind.PROCESS_CLASS and value.family is Family.PICKLE:
-            roots.append(run)
-    initializer: Dict[int, FunctionInfo] = {}
-    for info in model.reachable_functions(initializer_roots):
-        initializer[id(info)] = info
-    every = model.reachable_functions(roots)
-    unique = {id(root): root for root in roots}
-    return Workers(tuple(initializer.values()), tuple(every), tuple(unique.values()))
 
 
 # ------------------------------------------------------- worker resources
