@@ -15,6 +15,10 @@ def __getattr__(name: str) -> Any:
         from mp_lint.model import apis
 
         return getattr(apis, name)
+    if name == "build_model":
+        from mp_lint.model import build
+
+        return build.build_model
     if name in __all__:
         from mp_lint.model import module
 

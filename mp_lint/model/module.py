@@ -1,9 +1,10 @@
-"""The semantic model of one module, built in a single walk of the libcst tree.
+"""The semantic model of one module: what names and expressions are.
 
-The walk records scopes and their bindings, functions and classes, and every
-call site with the context the rules need (does it run at import time, is it
-under the `__main__` guard, inside a loop...). Values of expressions are then
-resolved lazily, and only for the few expressions a rule asks about.
+`mp_lint.model.build` fills it in one walk of the libcst tree (scopes,
+bindings, functions, classes, call sites); values of expressions are then
+resolved here lazily, and only for the few expressions a rule asks about.
+The vocabulary (bindings, call sites, hand-offs) is `mp_lint.model.scopes`,
+re-exported here.
 
 Resolution is deliberately flow-insensitive and conservative: a name bound
 in more than one way in its scope resolves to UNKNOWN, and UNKNOWN never
@@ -12,10 +13,7 @@ produces a finding.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -29,139 +27,40 @@ from mp_lint.model.apis import (
     Kind,
     Value,
 )
-from mp_lint.model.guard import main_guard_polarity
-from mp_lint.model.walk import child_nodes
+from mp_lint.model.scopes import (
+    ApiCall,
+    Binding,
+    BindingKind,
+    CallableKind,
+    CallSite,
+    ClassInfo,
+    FunctionInfo,
+    Handoff,
+    ProcessStart,
+    Role,
+    Scope,
+    call_argument,
+    dotted_name,
+    string_literal,
+)
 
-
-class BindingKind(enum.Enum):
-    IMPORT = "import"
-    ASSIGN = "assign"  # `name = value` (also `with value as name`, `name := value`)
-    PARAM = "param"
-    DEF = "def"
-    CLASS = "class"
-    OTHER = "other"  # loop targets, augmented assignment...: value unknown
-
-
-@dataclass(eq=False)
-class Binding:
-    """One way a name gets a value in a scope."""
-
-    kind: BindingKind
-    scope: "Scope"
-    #: ASSIGN: the value expression; PARAM: the annotation (or None).
-    expr: Optional[cst.BaseExpression] = None
-    #: IMPORT: the dotted name imported.
-    qualname: str = ""
-    #: DEF / CLASS: what was defined.
-    definition: Union["FunctionInfo", "ClassInfo", None] = None
-    #: ASSIGN from `a, b = value`: the position in the tuple.
-    unpack_index: Optional[int] = None
-    #: ASSIGN from `with value as name`: `__enter__` result of value.
-    from_with: bool = False
-
-
-@dataclass(eq=False)
-class Scope:
-    """A module, class, function or lambda namespace."""
-
-    kind: str  # "module" | "class" | "function" | "lambda"
-    parent: Optional["Scope"]
-    function: Optional["FunctionInfo"] = None
-    klass: Optional["ClassInfo"] = None
-    bindings: Dict[str, List[Binding]] = field(default_factory=dict)
-    global_names: Set[str] = field(default_factory=set)
-
-    def bind(self, name: str, binding: Binding) -> None:
-        target = self
-        if name in self.global_names:
-            while target.parent is not None:
-                target = target.parent
-        target.bindings.setdefault(name, []).append(binding)
-
-    @property
-    def is_function_like(self) -> bool:
-        return self.kind in ("function", "lambda")
-
-
-@dataclass(eq=False)
-class ClassInfo:
-    """A class statement."""
-
-    node: cst.ClassDef
-    name: str
-    scope: Scope  # the class body's scope
-    outer: Scope  # where the class statement runs
-    #: defined inside a function (pickle cannot find it by name).
-    is_local: bool
-    methods: Dict[str, "FunctionInfo"] = field(default_factory=dict)
-    #: `self.attr = value` bindings collected from every method.
-    attributes: Dict[str, List[Binding]] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class FunctionInfo:
-    """A def statement, with what its body calls."""
-
-    node: cst.FunctionDef
-    name: str
-    scope: Scope  # the function's own scope
-    outer: Scope  # where the def statement runs
-    #: defined inside another function (pickle cannot find it by name).
-    is_local: bool
-    klass: Optional[ClassInfo] = None
-    #: calls made directly in the body (not in nested defs or lambdas).
-    calls: List["CallSite"] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class CallSite:
-    """A call, with the context it runs in."""
-
-    node: cst.Call
-    scope: Scope
-    #: runs when the module is imported (module level or class body).
-    at_import: bool
-    #: under an `if __name__ == "__main__":` guard.
-    guarded: bool
-    #: inside a `try` whose handlers catch RuntimeError.
-    catches_runtime_error: bool
-    #: inside a loop or comprehension of its own function or module body.
-    in_loop: bool
-    #: the call is a whole expression statement (its result is dropped).
-    is_statement: bool
-    function: Optional[FunctionInfo]
-
-
-class Role(enum.Enum):
-    """How a callable reaches a child process."""
-
-    TASK = "task"  # pool task: pickled under every start method
-    TARGET = "target"  # Process(target=...): pickled only under spawn/forkserver
-    INITIALIZER = "initializer"  # Pool/executor initializer: likewise
-
-
-@dataclass(eq=False)
-class Handoff:
-    """A call that ships a callable (and arguments) to a child process."""
-
-    site: CallSite
-    api: Value  # the pool, executor or Process class receiving the work
-    role: Role
-    method: str  # "map", "submit", "Process", "Pool" ...
-    callable_expr: Optional[cst.BaseExpression]
-    #: argument expressions shipped along with the callable.
-    arguments: List[cst.BaseExpression]
-
-
-@dataclass(frozen=True)
-class ProcessStart:
-    """A call that starts child processes."""
-
-    site: CallSite
-    #: the call that built the pool/process/manager (None if not visible).
-    constructor: Optional[cst.Call]
-    #: the pool, process or manager started.
-    instance: Value
+__all__ = [
+    "ApiCall",
+    "Binding",
+    "BindingKind",
+    "CallSite",
+    "CallableKind",
+    "ClassInfo",
+    "FunctionInfo",
+    "Handoff",
+    "ModuleModel",
+    "ProcessStart",
+    "Role",
+    "Scope",
+    "call_argument",
+    "dotted_name",
+    "string_literal",
+]
 
 
 #: Objects whose `__enter__` returns the object itself.
@@ -171,102 +70,6 @@ _ENTER_RETURNS_SELF = frozenset({Kind.POOL, Kind.EXECUTOR, Kind.MANAGER, Kind.TH
 _EXECUTOR_STARTING_METHODS = frozenset(
     {"submit", "map", "imap", "uimap", "amap", "pipe", "apipe"}
 )
-
-
-class CallableKind(enum.Enum):
-    LAMBDA = "lambda"
-    LOCAL_FUNCTION = "local function"
-    LOCAL_CLASS = "local class"
-    LOCAL_METHOD = "method of a local class"
-    OTHER = "other"
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """A call whose callee resolved to something in the catalogue."""
-
-    site: CallSite
-    value: Value  # value of the callee
-    #: for method calls (`pool.map`): the receiver's value and the method.
-    receiver: Optional[Value] = None
-    method: str = ""
-
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
-def _positional(call: cst.Call, index: int) -> Optional[cst.BaseExpression]:
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None or arg.star:
-            if arg.star:
-                return None  # `*args`: positions past it are unknown
-            continue
-        if position == index:
-            return arg.value
-        position += 1
-    return None
-
-
-def call_argument(call: cst.Call, index: int, name: str) -> Optional[cst.BaseExpression]:
-    """The argument given by position `index` or by keyword `name`."""
-    return _keyword(call, name) or _positional(call, index)
-
-
-def string_literal(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    """The value of a plain string literal, else None."""
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # an odd literal is simply not a literal we know
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _catches_runtime_error(handlers: Iterable[Union[cst.ExceptHandler, cst.ExceptStarHandler]]) -> bool:
-    for handler in handlers:
-        kinds = handler.type
-        if kinds is None:
-            return True
-        exprs = [element.value for element in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
-        for expr in exprs:
-            dotted = dotted_name(expr)
-            if dotted and dotted.rpartition(".")[2] in ("RuntimeError", "Exception", "BaseException"):
-                return True
-    return False
-
-
-def dotted_name(node: cst.BaseExpression) -> Optional[str]:
-    """`a.b.c` as a string, or None for anything that is not a plain dotted name."""
-    parts: List[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _import_qualname(module: Optional[Union[cst.Attribute, cst.Name]], relative: int) -> Optional[str]:
-    if relative or module is None:
-        return None  # relative imports are this project's own modules
-    return dotted_name(module)
-
-
-@dataclass(frozen=True)
-class _Context:
-    scope: Scope
-    function: Optional[FunctionInfo]
-    at_import: bool
-    guarded: bool
-    catches_runtime_error: bool
-    in_loop: bool
 
 
 _MISSING = object()
@@ -688,315 +491,3 @@ def _sequence_elements(node: Optional[cst.BaseExpression]) -> List[cst.BaseExpre
     if isinstance(node, (cst.Tuple, cst.List)):
         return [element.value for element in node.elements if isinstance(element, cst.Element)]
     return []
-
-
-# ---------------------------------------------------------------- the walk
-
-
-class _Builder:
-    """Fills a ModuleModel in one walk over the statements and expressions."""
-
-    def __init__(self, model: ModuleModel) -> None:
-        self.model = model
-
-    # statements ------------------------------------------------------
-    def block(self, body: Iterable[cst.CSTNode], ctx: _Context) -> None:
-        for statement in body:
-            self.statement(statement, ctx)
-
-    def suite(self, suite: cst.BaseSuite, ctx: _Context) -> None:
-        self.block(suite.body, ctx)
-
-    def statement(self, node: cst.CSTNode, ctx: _Context) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.small_statement(small, ctx)
-        elif isinstance(node, cst.FunctionDef):
-            self.function_def(node, ctx)
-        elif isinstance(node, cst.ClassDef):
-            self.class_def(node, ctx)
-        elif isinstance(node, cst.If):
-            self.if_statement(node, ctx)
-        elif isinstance(node, (cst.For, cst.While)):
-            if isinstance(node, cst.For):
-                self.expressions(node.iter, ctx)
-                self.bind_target(node.target, ctx, None)
-            else:
-                self.expressions(node.test, ctx)
-            loop_ctx = _replace(ctx, in_loop=True)
-            self.suite(node.body, loop_ctx)
-            if node.orelse is not None:
-                self.suite(node.orelse.body, ctx)
-        elif isinstance(node, cst.With):
-            for item in node.items:
-                self.expressions(item.item, ctx)
-                if isinstance(item.item, cst.Call):
-                    self.model.with_items.add(id(item.item))
-                if item.asname is not None:
-                    self.bind_target(item.asname.name, ctx, item.item, from_with=True)
-            self.suite(node.body, ctx)
-        elif isinstance(node, (cst.Try, cst.TryStar)):
-            catches = _catches_runtime_error(node.handlers)
-            self.suite(node.body, _replace(ctx, catches_runtime_error=ctx.catches_runtime_error or catches))
-            for handler in node.handlers:
-                if handler.type is not None:
-                    self.expressions(handler.type, ctx)
-                if handler.name is not None:
-                    self.bind_target(handler.name.name, ctx, None)
-                self.suite(handler.body, ctx)
-            if node.orelse is not None:
-                self.suite(node.orelse.body, ctx)
-            if node.finalbody is not None:
-                self.suite(node.finalbody.body, ctx)
-        elif isinstance(node, cst.Match):
-            self.expressions(node.subject, ctx)
-            for case in node.cases:
-                self.expressions(case.pattern, ctx)
-                if case.guard is not None:
-                    self.expressions(case.guard, ctx)
-                self.suite(case.body, ctx)
-        elif isinstance(node, cst.BaseCompoundStatement):
-            # Anything newer than this walk knows: still find its calls.
-            self.expressions(node, ctx)
-
-    def if_statement(self, node: cst.If, ctx: _Context) -> None:
-        self.expressions(node.test, ctx)
-        polarity = main_guard_polarity(node.test) if ctx.at_import else None
-        self.suite(node.body, _replace(ctx, guarded=True) if polarity is True else ctx)
-        orelse = node.orelse
-        if orelse is None:
-            return
-        else_ctx = _replace(ctx, guarded=True) if polarity is False else ctx
-        if isinstance(orelse, cst.If):
-            self.if_statement(orelse, else_ctx)
-        else:
-            self.suite(orelse.body, else_ctx)
-
-    def small_statement(self, node: cst.BaseSmallStatement, ctx: _Context) -> None:
-        if isinstance(node, cst.Expr):
-            value = node.value
-            if isinstance(value, cst.Call):
-                self.expressions(value, ctx, statement_call=value)
-            else:
-                self.expressions(value, ctx)
-        elif isinstance(node, cst.Assign):
-            self.expressions(node.value, ctx)
-            for target in node.targets:
-                self.bind_target(target.target, ctx, node.value)
-        elif isinstance(node, cst.AnnAssign):
-            if node.value is not None:
-                self.expressions(node.value, ctx)
-            self.expressions(node.annotation, ctx)
-            self.bind_target(node.target, ctx, node.value)
-        elif isinstance(node, cst.AugAssign):
-            self.expressions(node.value, ctx)
-            self.bind_target(node.target, ctx, None)
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                dotted = dotted_name(alias.name)
-                if dotted is None:
-                    continue
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    ctx.scope.bind(alias.asname.name.value, Binding(BindingKind.IMPORT, ctx.scope, qualname=dotted))
-                else:
-                    top = dotted.partition(".")[0]
-                    ctx.scope.bind(top, Binding(BindingKind.IMPORT, ctx.scope, qualname=top))
-        elif isinstance(node, cst.ImportFrom):
-            module = _import_qualname(node.module, len(node.relative))
-            if isinstance(node.names, cst.ImportStar):
-                return
-            for alias in node.names:
-                dotted = dotted_name(alias.name)
-                if dotted is None:
-                    continue
-                local = dotted
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                if module is None:
-                    ctx.scope.bind(local, Binding(BindingKind.OTHER, ctx.scope))
-                else:
-                    ctx.scope.bind(local, Binding(BindingKind.IMPORT, ctx.scope, qualname=f"{module}.{dotted}"))
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            if isinstance(node, cst.Global):
-                ctx.scope.global_names.update(item.name.value for item in node.names)
-        else:
-            self.expressions(node, ctx)
-
-    def function_def(self, node: cst.FunctionDef, ctx: _Context) -> None:
-        for decorator in node.decorators:
-            self.expressions(decorator.decorator, ctx)
-        outer = ctx.scope
-        klass = outer.klass if outer.kind == "class" else None
-        is_local = _inside_function(outer)
-        scope = Scope("function", outer)
-        info = FunctionInfo(node, node.name.value, scope, outer, is_local, klass)
-        scope.function = info
-        self.model.functions.append(info)
-        outer.bind(node.name.value, Binding(BindingKind.DEF, outer, definition=info))
-        if klass is not None:
-            klass.methods[node.name.value] = info
-        self.parameters(node.params, ctx, scope)
-        if node.returns is not None:
-            self.expressions(node.returns.annotation, ctx)
-        inner = _Context(scope, info, False, False, False, False)
-        self.suite(node.body, inner)
-
-    def parameters(self, params: cst.Parameters, ctx: _Context, scope: Scope) -> None:
-        every = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-        for extra in (params.star_arg, params.star_kwarg):
-            if isinstance(extra, cst.Param):
-                every.append(extra)
-        for param in every:
-            annotation = param.annotation.annotation if param.annotation is not None else None
-            if annotation is not None:
-                self.expressions(annotation, ctx)
-            if param.default is not None:
-                self.expressions(param.default, ctx)
-            scope.bind(param.name.value, Binding(BindingKind.PARAM, ctx.scope, expr=annotation))
-
-    def class_def(self, node: cst.ClassDef, ctx: _Context) -> None:
-        for decorator in node.decorators:
-            self.expressions(decorator.decorator, ctx)
-        for base in node.bases:
-            self.expressions(base.value, ctx)
-        for keyword in node.keywords:
-            self.expressions(keyword.value, ctx)
-        outer = ctx.scope
-        scope = Scope("class", outer)
-        info = ClassInfo(node, node.name.value, scope, outer, _inside_function(outer))
-        scope.klass = info
-        self.model.classes.append(info)
-        outer.bind(node.name.value, Binding(BindingKind.CLASS, outer, definition=info))
-        # A class body runs where the class statement runs.
-        self.suite(node.body, _replace(ctx, scope=scope))
-
-    # targets ---------------------------------------------------------
-    def bind_target(
-        self,
-        target: cst.BaseExpression,
-        ctx: _Context,
-        value: Optional[cst.BaseExpression],
-        *,
-        from_with: bool = False,
-        unpack_index: Optional[int] = None,
-    ) -> None:
-        scope = ctx.scope
-        if isinstance(target, cst.Name):
-            if value is None:
-                binding = Binding(BindingKind.OTHER, scope)
-            else:
-                binding = Binding(BindingKind.ASSIGN, scope, expr=value, unpack_index=unpack_index, from_with=from_with)
-            scope.bind(target.value, binding)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for index, element in enumerate(target.elements):
-                if isinstance(element, cst.StarredElement):
-                    self.bind_target(element.value, ctx, None)
-                else:
-                    self.bind_target(element.value, ctx, value, unpack_index=index)
-        elif isinstance(target, cst.Attribute):
-            self.expressions(target.value, ctx)
-            function = ctx.function
-            if (
-                isinstance(target.value, cst.Name)
-                and target.value.value == "self"
-                and function is not None
-                and function.klass is not None
-            ):
-                binding = (
-                    Binding(BindingKind.ASSIGN, scope, expr=value, unpack_index=unpack_index, from_with=from_with)
-                    if value is not None
-                    else Binding(BindingKind.OTHER, scope)
-                )
-                function.klass.attributes.setdefault(target.attr.value, []).append(binding)
-        elif isinstance(target, cst.StarredElement):
-            self.bind_target(target.value, ctx, None)
-        else:
-            self.expressions(target, ctx)
-
-    # expressions -----------------------------------------------------
-    def expressions(self, root: cst.CSTNode, ctx: _Context, statement_call: Optional[cst.Call] = None) -> None:
-        """Record the calls, lambdas and walrus bindings below `root`.
-
-        Iterative, because expressions nest far deeper than statements.
-        """
-        model = self.model
-        stack: List[Tuple[cst.CSTNode, _Context]] = [(root, ctx)]
-        pop = stack.pop
-        push = stack.append
-        while stack:
-            node, here = pop()
-            node_type = type(node)
-            if node_type in _LEAF_TYPES:
-                continue
-            if node_type is cst.Call:
-                site = CallSite(
-                    node,  # type: ignore[arg-type]
-                    here.scope,
-                    here.at_import,
-                    here.guarded,
-                    here.catches_runtime_error,
-                    here.in_loop,
-                    node is statement_call,
-                    here.function,
-                )
-                model.calls.append(site)
-                if here.function is not None:
-                    here.function.calls.append(site)
-            elif node_type is cst.Lambda:
-                assert isinstance(node, cst.Lambda)
-                scope = Scope("lambda", here.scope, function=here.function)
-                self.parameters(node.params, here, scope)
-                push((node.body, _Context(scope, None, False, False, False, False)))
-                continue
-            elif node_type is cst.NamedExpr:
-                assert isinstance(node, cst.NamedExpr)
-                target_scope = here.scope
-                if isinstance(node.target, cst.Name):
-                    target_scope.bind(node.target.value, Binding(BindingKind.ASSIGN, target_scope, expr=node.value))
-            elif node_type is cst.CompFor:
-                assert isinstance(node, cst.CompFor)
-                # Comprehension variables shadow outer names: make those ambiguous.
-                self._bind_loose(node.target, here.scope)
-                if not here.in_loop:
-                    here = _replace(here, in_loop=True)
-            elif node_type in _COMPREHENSION_TYPES and not here.in_loop:
-                here = _replace(here, in_loop=True)
-            for child in child_nodes(node):
-                push((child, here))
-
-    def _bind_loose(self, target: cst.BaseExpression, scope: Scope) -> None:
-        if isinstance(target, cst.Name):
-            scope.bind(target.value, Binding(BindingKind.OTHER, scope))
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_loose(element.value, scope)
-
-
-#: Nodes with no code below them.
-_LEAF_TYPES = frozenset(
-    {cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis, cst.Pass, cst.Break, cst.Continue}
-)
-_COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
-
-
-def _inside_function(scope: Scope) -> bool:
-    current: Optional[Scope] = scope
-    while current is not None:
-        if current.is_function_like:
-            return True
-        current = current.parent
-    return False
-
-
-def _replace(ctx: _Context, **changes: Any) -> _Context:
-    return dataclasses.replace(ctx, **changes)
-
-
-def build_model(
-    module: cst.Module, catalogue: Catalogue, default_start_method: str = "spawn", interactive: bool = False
-) -> ModuleModel:
-    """Walk `module` once and return its model."""
-    model = ModuleModel(module, catalogue, default_start_method, interactive)
-    ctx = _Context(model.module_scope, None, True, False, False, False)
-    _Builder(model).block(module.body, ctx)
-    return model
