@@ -14,15 +14,15 @@ and the module functions that only such code calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
 from mp_lint.model.apis import Family, Kind
 from mp_lint.model.body import FunctionBody, body_of
-from mp_lint.model.module import CallSite, FunctionInfo, ModuleModel, Role, Scope, call_argument
+from mp_lint.model.module import CallSite, FunctionInfo, Handoff, ModuleModel, Role, Scope, call_argument
 
-__all__ = ["Workers", "parent_only_functions", "runs_only_in_parent", "worker_ids", "workers"]
+__all__ = ["Workers", "parent_only_functions", "runs_only_in_parent", "workers"]
 
 
 def _function_of(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[FunctionInfo]:
@@ -60,12 +60,13 @@ class Workers:
         return any(worker is info for worker in self.daemonic)
 
 
-def _daemonic_root(handoff_role: Role, api_kind: Kind, method: str, call: cst.Call) -> bool:
-    if handoff_role is Role.TASK:
-        return api_kind is Kind.POOL
-    if handoff_role is Role.INITIALIZER:
-        return method == "Pool"
-    daemon = call_argument(call, 6, "daemon")
+def _runs_daemonic(handoff: Handoff) -> bool:
+    """A pool task or initializer, or the target of `Process(..., daemon=True)`."""
+    if handoff.role is Role.TASK:
+        return handoff.api.kind is Kind.POOL
+    if handoff.role is Role.INITIALIZER:
+        return handoff.method == "Pool"
+    daemon = call_argument(handoff.site.node, 6, "daemon")
     return isinstance(daemon, cst.Name) and daemon.value == "True"
 
 
@@ -81,7 +82,7 @@ def workers(model: ModuleModel) -> Workers:
         info = _function_of(model, handoff.callable_expr, handoff.site.scope)
         if info is None:
             continue
-        if _daemonic_root(handoff.role, handoff.api.kind, handoff.method, handoff.site.node):
+        if _runs_daemonic(handoff):
             daemonic_roots.append(info)
         if handoff.api.family is not Family.PICKLE:
             continue
@@ -174,8 +175,3 @@ def runs_only_in_parent(model: ModuleModel, site: CallSite) -> bool:
     if site.function is None:
         return site.guarded and site.scope.kind == "module"
     return id(site.function) in parent_only_functions(model)
-
-
-def worker_ids(model: ModuleModel) -> Set[int]:
-    """Ids of every worker function, for quick membership tests."""
-    return {id(info) for info in workers(model).every}
