@@ -121,22 +121,15 @@ def parent_only_functions(model: ModuleModel) -> FrozenSet[int]:
     team = workers(model)
     worker_ids = {id(info) for info in team.every}
     site_of: Dict[int, CallSite] = {id(site.node): site for site in model.calls}
-    candidates: Dict[int, FunctionInfo] = {}
-    pending: List[FunctionInfo] = []
-    for site in model.calls:
-        if site.function is None and site.guarded and site.scope.kind == "module":
-            callee = model.function_called(site.node.func, site.scope)
-            if callee is not None:
-                pending.append(callee)
-    while pending:
-        info = pending.pop()
-        if id(info) in candidates or id(info) in worker_ids:
-            continue
-        candidates[id(info)] = info
-        for site in info.calls:
-            callee = model.function_called(site.node.func, site.scope)
-            if callee is not None:
-                pending.append(callee)
+    entries = [
+        callee
+        for site in model.calls
+        if site.function is None and site.guarded and site.scope.kind == "module"
+        for callee in [model.function_called(site.node.func, site.scope)]
+        if callee is not None
+    ]
+    # What a worker calls is a worker too: dropping workers drops what only they reach.
+    candidates = {id(info): info for info in model.reachable_functions(entries) if id(info) not in worker_ids}
     module_body = body_of(model, model.module)
     changed = True
     while changed:  # drop any function used other than by calls from parent-only code
