@@ -13,5 +13,5 @@ really went wrong, and that the fix works.
 
 __all__ = ["all_demos", "get", "run_demo"]
 
-from demos.registry import all_demos, get
-from demos.report import run_demo
+from .registry import all_demos, get
+from .report import run_demo

@@ -7,8 +7,8 @@ import sys
 import time
 from typing import List, Optional, Sequence
 
-from demos.registry import all_demos, get
-from demos.report import DemoReport, Style, run_demo, table_header, table_row
+from .registry import all_demos, get
+from .report import DemoReport, Style, run_demo, table_header, table_row
 
 
 def _parser() -> argparse.ArgumentParser:

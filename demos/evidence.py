@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from demos.runner import RunResult
+from .runner import RunResult
 
 __all__ = [
     "Observation",

@@ -1,7 +1,7 @@
 """MPL101 process-start-at-import: a module-level Pool under spawn."""
 
-from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, exception_line, finished, join
+from .runner import RunResult
 
 CODE = "MPL101"
 NAME = "process-start-at-import"

@@ -1,7 +1,7 @@
 """MPL102 unguarded-entry-call: main() called at import under spawn."""
 
-from demos.evidence import Observation, Verdict, count, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, exception_line, finished, join
+from .runner import RunResult
 
 CODE = "MPL102"
 NAME = "unguarded-entry-call"

@@ -1,7 +1,7 @@
 """MPL103 start-method-at-import: set_start_method() at module level."""
 
-from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, exception_line, finished, join
+from .runner import RunResult
 
 CODE = "MPL103"
 NAME = "start-method-at-import"

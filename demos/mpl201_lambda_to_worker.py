@@ -1,7 +1,7 @@
 """MPL201 lambda-to-worker: a lambda handed to a pool."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .runner import RunResult
 
 CODE = "MPL201"
 NAME = "lambda-to-worker"

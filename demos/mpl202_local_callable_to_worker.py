@@ -1,7 +1,7 @@
 """MPL202 local-callable-to-worker: a nested function handed to an executor."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .runner import RunResult
 
 CODE = "MPL202"
 NAME = "local-callable-to-worker"

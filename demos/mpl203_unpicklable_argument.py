@@ -1,7 +1,7 @@
 """MPL203 unpicklable-argument: an open file passed as a task argument."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .runner import RunResult
 
 CODE = "MPL203"
 NAME = "unpicklable-argument"

@@ -1,7 +1,7 @@
 """MPL204 sync-primitive-as-task-argument: a multiprocessing Lock in starmap."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .runner import RunResult
 
 CODE = "MPL204"
 NAME = "sync-primitive-as-task-argument"

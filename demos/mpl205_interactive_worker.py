@@ -1,7 +1,7 @@
 """MPL205 interactive-worker: a worker function defined in a notebook cell."""
 
-from demos.evidence import Observation, Verdict, count, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, exception_line, finished, join
+from .runner import RunResult
 
 CODE = "MPL205"
 NAME = "interactive-worker"

@@ -1,7 +1,7 @@
 """MPL301 worker-resource-not-closed: a descriptor leaked in every task."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .runner import RunResult
 
 CODE = "MPL301"
 NAME = "worker-resource-not-closed"

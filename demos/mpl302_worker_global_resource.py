@@ -1,7 +1,7 @@
 """MPL302 worker-global-resource: a log file opened by the pool initializer."""
 
-from demos.evidence import Observation, Verdict, finished, last_output, lines_in
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished, last_output, lines_in
+from .runner import RunResult
 
 CODE = "MPL302"
 NAME = "worker-global-resource"

@@ -1,7 +1,7 @@
 """MPL303 pool-not-shut-down: a Pool left running on a function's error path."""
 
-from demos.evidence import Observation, Verdict, count, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, finished
+from .runner import RunResult
 
 CODE = "MPL303"
 NAME = "pool-not-shut-down"

@@ -1,7 +1,7 @@
 """MPL401 discarded-async-result: apply_async() whose result is dropped."""
 
-from demos.evidence import Verdict, silent_exception
-from demos.runner import RunResult
+from .evidence import Verdict, silent_exception
+from .runner import RunResult
 
 CODE = "MPL401"
 NAME = "discarded-async-result"

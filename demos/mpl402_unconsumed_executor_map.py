@@ -1,7 +1,7 @@
 """MPL402 unconsumed-executor-map: ProcessPoolExecutor.map() never iterated."""
 
-from demos.evidence import Verdict, silent_exception
-from demos.runner import RunResult
+from .evidence import Verdict, silent_exception
+from .runner import RunResult
 
 CODE = "MPL402"
 NAME = "unconsumed-executor-map"

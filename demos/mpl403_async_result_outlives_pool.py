@@ -1,7 +1,7 @@
 """MPL403 async-result-outlives-pool: leaving `with Pool()` before the work is done."""
 
-from demos.evidence import Observation, Verdict, finished, last_output
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished, last_output
+from .runner import RunResult
 
 CODE = "MPL403"
 NAME = "async-result-outlives-pool"

@@ -1,7 +1,7 @@
 """MPL501 join-before-drain: join() a process whose queue holds 200 KB."""
 
-from demos.evidence import Observation, Verdict, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished
+from .runner import RunResult
 
 CODE = "MPL501"
 NAME = "join-before-drain"

@@ -1,7 +1,7 @@
 """MPL601 repeated-large-task-argument: a big table shipped with every task."""
 
-from demos.evidence import Verdict, slowdown
-from demos.runner import RunResult
+from .evidence import Verdict, slowdown
+from .runner import RunResult
 
 CODE = "MPL601"
 NAME = "repeated-large-task-argument"

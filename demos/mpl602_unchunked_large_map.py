@@ -1,7 +1,7 @@
 """MPL602 unchunked-large-map: imap() over 50,000 items, one at a time."""
 
-from demos.evidence import Verdict, slowdown
-from demos.runner import RunResult
+from .evidence import Verdict, slowdown
+from .runner import RunResult
 
 CODE = "MPL602"
 NAME = "unchunked-large-map"

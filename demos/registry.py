@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Dict, List, Optional, Tuple
 
-from demos.evidence import Verdict
-from demos.runner import Program, RunResult
+from .evidence import Verdict
+from .runner import Program, RunResult
 
 __all__ = ["Demo", "all_demos", "get"]
 
@@ -105,12 +105,13 @@ _CACHE: List[Demo] = []
 def all_demos() -> List[Demo]:
     """Every demo, sorted by code."""
     if not _CACHE:
-        package = importlib.import_module("demos")
+        # "demos" in a checkout, "mp_lint.demos" once installed.
+        package = importlib.import_module(__package__ or "demos")
         found: Dict[str, Demo] = {}
         for info in pkgutil.iter_modules(package.__path__):
             if not _MODULE.match(info.name):
                 continue
-            demo = _from_module(importlib.import_module(f"demos.{info.name}"))
+            demo = _from_module(importlib.import_module(f"{package.__name__}.{info.name}"))
             if demo.code in found:
                 raise RuntimeError(f"two demos claim {demo.code}: {found[demo.code].module}, {demo.module}")
             found[demo.code] = demo

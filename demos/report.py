@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import FrozenSet, List, Optional, Sequence, TextIO
 
-from demos.evidence import Verdict, key_lines
-from demos.registry import Demo
-from demos.runner import Finding, Program, RunResult, lint, plugin_installed, run_program
+from .evidence import Verdict, key_lines
+from .registry import Demo
+from .runner import Finding, Program, RunResult, lint, plugin_installed, run_program
 
 __all__ = ["DemoReport", "Style", "registered_codes", "run_demo", "table_header", "table_row"]
 
