@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .i18n import tr
 from .runner import RunResult
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "count",
     "exception_line",
     "finished",
+    "is_exception_line",
     "join",
     "key_lines",
     "last_output",
@@ -65,6 +68,8 @@ _EXCEPTION = re.compile(
     r"^(?P<type>(?:[A-Za-z_]\w*\.)*\w*(?:Error|Exception|BrokenProcessPool|Exit|Interrupt))(?::[ ]?(?P<message>.*))?$"
 )
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.+)$')
+# A warning as the warnings module prints it: "/path/f.py:5: ResourceWarning: unclosed file <...>".
+_WARNING = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<category>\w*Warning): (?P<message>.*)$")
 
 
 def _exception_lines(text: str) -> List[str]:
@@ -86,6 +91,11 @@ def _exception_lines(text: str) -> List[str]:
             message = " ".join(following)
         found.append(f"{match['type']}: {message}" if message else match["type"])
     return found
+
+
+def is_exception_line(text: str) -> bool:
+    """Whether `text` is an exception line as a traceback prints it."""
+    return bool(_EXCEPTION.match(text.strip()))
 
 
 def exception_line(run: RunResult, marker: str) -> Optional[str]:
@@ -121,6 +131,14 @@ def key_lines(run: RunResult, limit: int = 8) -> List[str]:
             key = f"{where}, line {number}, in {frame['func']}: {code}"
         elif line.startswith("Exception ignored in"):
             key = line.strip()
+        elif _WARNING.match(line) and line.split(":", 1)[0].endswith("/" + name):
+            # Warnings raised by the program's own lines (not multiprocessing's).
+            warning = _WARNING.match(line)
+            assert warning is not None
+            # One key per place and kind: the file names in the messages differ.
+            message = re.sub(r"name=('[^']*'|\d+)", "name=...", warning["message"])
+            where = Path(warning["file"]).name
+            key = f"{where}, line {warning['line']}: {warning['category']}: {message}"
         else:
             continue
         seen[key] = seen.get(key, 0) + 1
@@ -148,13 +166,20 @@ def finished(run: RunResult, expect: str) -> Observation:
     """A fix is fine when it exits 0, raises nothing and prints `expect`."""
     printed = last_output(run)
     if run.timed_out:
-        return Observation(False, f"still running after {run.seconds:.1f} s")
+        return Observation(False, tr(f"still running after {run.seconds:.1f} s", f"{run.seconds:.1f} 秒后还在运行"))
     if run.returncode != 0 or "Traceback" in run.stderr:
         problem = _exception_lines(run.stderr)
-        return Observation(False, f"exit {run.returncode}: {problem[-1] if problem else 'no output'}")
+        shown = problem[-1] if problem else tr("no output", "没有输出")
+        return Observation(False, tr(f"exit {run.returncode}: {shown}", f"退出码 {run.returncode}：`{shown}`"))
     if expect not in run.stdout:
-        return Observation(False, f"exit 0 but printed {printed!r}, expected {expect!r}")
-    return Observation(True, f"exit 0 in {run.seconds:.1f} s, printed {printed!r}")
+        return Observation(False, tr(
+            f"exit 0 but printed {printed!r}, expected {expect!r}",
+            f"退出码 0，但输出的是 {printed!r}，应当输出 {expect!r}",
+        ))
+    return Observation(True, tr(
+        f"exit 0 in {run.seconds:.1f} s, printed {printed!r}",
+        f"{run.seconds:.1f} 秒内正常退出（退出码 0），输出 {printed!r}",
+    ))
 
 
 _SECONDS = re.compile(r"in (\d+(?:\.\d+)?) s\b")
@@ -174,30 +199,46 @@ def slowdown(pitfall: RunResult, fix: RunResult, expect: str, at_least: float = 
     """
     fix_seen = finished(fix, expect)
     if not fix_seen.ok:
-        return Verdict(Observation(False, "could not compare: the fix did not finish"), fix_seen)
+        return Verdict(Observation(False, tr("could not compare: the fix did not finish", "无法比较：正确写法没有跑完")), fix_seen)
     if pitfall.timed_out:
-        slow, fast, bound = pitfall.seconds, fix.seconds, "more than "
-        measured_by = f"the pitfall was stopped after {pitfall.seconds:.1f} s; wall time of each run"
+        slow, fast, bound = pitfall.seconds, fix.seconds, tr("more than ", "超过 ")
+        measured_by = tr(
+            f"the pitfall was stopped after {pitfall.seconds:.1f} s; wall time of each run",
+            f"错误写法运行 {pitfall.seconds:.1f} 秒后被停止；比较的是两次运行的实际耗时",
+        )
     elif pitfall.returncode != 0:
-        return Verdict(Observation(False, f"could not compare: the pitfall exited {pitfall.returncode}"), fix_seen)
+        return Verdict(
+            Observation(False, tr(
+                f"could not compare: the pitfall exited {pitfall.returncode}",
+                f"无法比较：错误写法以退出码 {pitfall.returncode} 结束",
+            )),
+            fix_seen,
+        )
     else:
-        bound, measured_by = "", "as each program timed its pool work"
+        bound, measured_by = "", tr("as each program timed its pool work", "各程序自己测量的进程池工作时间")
         slow, fast = seconds_printed(pitfall), seconds_printed(fix)  # type: ignore[assignment]
         if slow is None or fast is None:
             # Fall back to wall time if a program did not print its own timing.
-            slow, fast, measured_by = pitfall.seconds, fix.seconds, "wall time of each run"
+            slow, fast = pitfall.seconds, fix.seconds
+            measured_by = tr("wall time of each run", "两次运行的实际耗时")
     ratio = slow / max(fast, 0.01)
     facts: Dict[str, object] = {"ratio": ratio, "pitfall_s": slow, "fix_s": fast}
-    summary = f"{bound}{ratio:.1f}x slower: {slow:.2f} s against {fast:.2f} s with the fix"
+    summary = tr(
+        f"{bound}{ratio:.1f}x slower: {slow:.2f} s against {fast:.2f} s with the fix",
+        f"慢了{bound}{ratio:.1f} 倍：用时 {slow:.2f} 秒，改正后只要 {fast:.2f} 秒",
+    )
     return Verdict(
-        Observation(ratio >= at_least, summary, (f"measured: {measured_by}",), facts),
-        Observation(True, f"{fix_seen.summary}; {bound}{ratio:.1f}x faster", (), facts),
+        Observation(ratio >= at_least, summary, (tr(f"measured: {measured_by}", f"测量方式：{measured_by}"),), facts),
+        Observation(True, tr(
+            f"{fix_seen.summary}; {bound}{ratio:.1f}x faster",
+            f"{fix_seen.summary}；快了{bound}{ratio:.1f} 倍",
+        ), (), facts),
     )
 
 
 def join(parts: Sequence[str]) -> str:
-    """Join non-empty parts with "; "."""
-    return "; ".join(p for p in parts if p)
+    """Join non-empty parts with "; " (a Chinese semicolon in Chinese)."""
+    return tr("; ", "；").join(p for p in parts if p)
 
 
 def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker: str) -> Verdict:
@@ -205,14 +246,16 @@ def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker:
     while the fix, which waits for its results, prints `fix_marker`."""
     surfaced = error in pitfall.output
     raised = error in fix.stdout
-    summary = (
+    summary = tr(
         f"exception never surfaced: exit {pitfall.returncode}, printed {last_output(pitfall)!r}, "
-        f"no trace of 'ValueError: {error}'"
+        f"no trace of 'ValueError: {error}'",
+        f"异常从未出现：退出码 {pitfall.returncode}，输出 {last_output(pitfall)!r}，"
+        f"完全看不到 'ValueError: {error}'",
     )
     if surfaced:
-        summary = "the ValueError did surface"
+        summary = tr("the ValueError did surface", "这次 ValueError 出现了")
     shown = [line for line in fix.stdout_lines if error in line]
-    details = (f"the fix shows what was lost: {shown[0].strip()!r}",) if shown else ()
+    details = (tr(f"the fix shows what was lost: {shown[0].strip()!r}", f"正确写法显示了被吞掉的错误：{shown[0].strip()!r}"),) if shown else ()
     return Verdict(
         Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
         finished(fix, fix_marker),
@@ -222,5 +265,8 @@ def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker:
 def ended(run: RunResult, waiting: str) -> str:
     """How a run ended: a deadlock in `waiting`, found by the timeout, or its exit code."""
     if run.timed_out:
-        return f"deadlock: {waiting} still waiting after {run.seconds:.0f} s"
-    return f"exit {run.returncode}"
+        return tr(
+            f"deadlock: {waiting} still waiting after {run.seconds:.0f} s",
+            f"死锁：{run.seconds:.0f} 秒后 {waiting} 还在等待",
+        )
+    return tr(f"exit {run.returncode}", f"退出码 {run.returncode}")

@@ -14,9 +14,11 @@ import ctypes.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,25 +33,36 @@ __all__ = [
     "created_sessions",
     "lint",
     "plugin_installed",
+    "run_file",
     "run_program",
+    "scratch_directory",
     "session_processes",
+    "sweep",
 ]
 
 # Session ids of every program this process started; tests check that none
 # of their processes survive.
 created_sessions: List[int] = []
 
-# Make spawn the *default* start method, exactly as it is on Windows and
-# macOS: nothing is "set" yet, so a program may still call
-# set_start_method() once, as it could there (forcing it would change what
-# MPL103 shows). Older or newer layouts fall back to forcing it.
-_SPAWN_AS_DEFAULT = """\
+# Sessions not contained yet, and temporary folders not removed yet: what
+# `sweep()` cleans up when a signal stops the command halfway.
+_live_sessions: Set[int] = set()
+_scratch: Set[Path] = set()
+
+# Make spawn (or forkserver) the *default* start method, exactly as it is on
+# Windows and macOS (Linux since 3.14): nothing is "set" yet, so a program
+# may still call set_start_method() once, as it could there (forcing it
+# would change what MPL103 shows). Older or newer layouts fall back to
+# forcing it.
+_METHOD_AS_DEFAULT = """\
 import multiprocessing.context as _mp_context
 try:
-    _mp_context._default_context._default_context = _mp_context._concrete_contexts["spawn"]
+    _mp_context._default_context._default_context = _mp_context._concrete_contexts[{method!r}]
 except (AttributeError, KeyError):
-    _mp_context._default_context.set_start_method("spawn", force=True)
+    _mp_context._default_context.set_start_method({method!r}, force=True)
 """
+
+START_METHODS = ("spawn", "forkserver")
 
 # Lower the soft limit on open files (macOS ships with 256); children inherit it.
 _NOFILE_LIMIT = """\
@@ -62,7 +75,7 @@ _resource.setrlimit(_resource.RLIMIT_NOFILE, ({limit} if _hard < 0 else min({lim
 # children re-import it as __mp_main__.
 _RUN_FILE = """\
 import runpy as _runpy, sys as _sys
-_sys.argv = [{path!r}]
+_sys.argv = [{path!r}, *{argv!r}]
 _sys.path[0] = {directory!r}
 _runpy.run_path({path!r}, run_name="__main__")
 """
@@ -100,6 +113,14 @@ class Program:
     timeout: float = 6.0
     # Soft RLIMIT_NOFILE for the run, None to inherit.
     nofile: Optional[int] = None
+    # Command-line arguments after the file name.
+    argv: Tuple[str, ...] = ()
+    # "spawn" (Windows, macOS) or "forkserver" (Linux since Python 3.14).
+    start_method: str = "spawn"
+    # Standard input of a file program (None: closed, reads see end of file).
+    stdin: Optional[bytes] = None
+    # PYTHONWARNINGS for the run (children inherit it), e.g. "default::ResourceWarning".
+    warnings: Optional[str] = None
 
     def write(self, directory: Path) -> Path:
         """Write the program and its files into `directory`; return its path."""
@@ -171,18 +192,20 @@ def notebook_json(cell: str) -> str:
 
 def _launcher(program: Program, path: Path) -> str:
     """The `python -c` text that sets up spawn, then runs the program."""
-    parts = [_SPAWN_AS_DEFAULT]
+    parts = [_METHOD_AS_DEFAULT.format(method=program.start_method)]
     if program.nofile is not None:
         parts.append(_NOFILE_LIMIT.format(limit=int(program.nofile)))
     if program.interactive:
         parts.append(_RUN_STDIN)
     else:
-        parts.append(_RUN_FILE.format(path=str(path), directory=str(path.parent)))
+        parts.append(_RUN_FILE.format(path=str(path), argv=list(program.argv), directory=str(path.parent)))
     return "".join(parts)
 
 
-def _environment(directory: Path) -> Dict[str, str]:
+def _environment(directory: Path, warnings: Optional[str] = None) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    if warnings:
+        env["PYTHONWARNINGS"] = warnings
     # Unbuffered, so what a program printed before a hang survives the kill.
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -196,26 +219,44 @@ def _environment(directory: Path) -> Dict[str, str]:
 def run_program(program: Program, directory: Path) -> RunResult:
     """Run `program` in `directory` under spawn; contain and observe it."""
     path = program.write(directory)
-    out_path, err_path = directory / _CAPTURE_OUT, directory / _CAPTURE_ERR
+    own = {program.filename, _CAPTURE_OUT, _CAPTURE_ERR, *program.files}
+    return _run(program, path, cwd=directory, scratch=directory, own=own)
+
+
+def run_file(program: Program, path: Path, cwd: Path, scratch: Path) -> RunResult:
+    """Run the existing file `path` from `cwd`, as `python FILE ARGS` would,
+    under the program's start method; contain and observe it.
+
+    `program` holds the file's text (to quote its lines), arguments, stdin
+    and timeout. Output and temporary files go to `scratch`, not `cwd`.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    return _run(program, path, cwd=cwd, scratch=scratch, own=None)
+
+
+def _run(program: Program, path: Path, cwd: Path, scratch: Path, own: Optional[Set[str]]) -> RunResult:
+    out_path, err_path = scratch / _CAPTURE_OUT, scratch / _CAPTURE_ERR
     command = [sys.executable, "-c", _launcher(program, path)]
+    feed = program.source.encode("utf-8") if program.interactive else program.stdin
     with _subreaper(), open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
         proc = subprocess.Popen(
             command,
-            cwd=str(directory),
-            env=_environment(directory),
-            stdin=subprocess.PIPE if program.interactive else subprocess.DEVNULL,
+            cwd=str(cwd),
+            env=_environment(scratch, program.warnings),
+            stdin=subprocess.PIPE if feed is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             start_new_session=True,
         )
         session = proc.pid
         created_sessions.append(session)
+        _live_sessions.add(session)
         try:
-            if program.interactive:
+            if feed is not None:
                 assert proc.stdin is not None
                 try:
-                    proc.stdin.write(program.source.encode("utf-8"))
+                    proc.stdin.write(feed)
                     proc.stdin.close()
                 except BrokenPipeError:
                     pass
@@ -224,7 +265,7 @@ def run_program(program: Program, directory: Path) -> RunResult:
             # Whatever happened above (even KeyboardInterrupt), leave nothing.
             timed_out = proc.poll() is None
             strays = _contain(proc, session, kill_now=timed_out)
-    own = {program.filename, _CAPTURE_OUT, _CAPTURE_ERR, *program.files}
+            _live_sessions.discard(session)
     return RunResult(
         program=program,
         path=path,
@@ -235,9 +276,40 @@ def run_program(program: Program, directory: Path) -> RunResult:
         stderr=_read(err_path, _MAX_CAPTURE),
         peak_processes=peak,
         strays=strays,
-        files=_leftover_files(directory, own),
+        files=_leftover_files(scratch, own) if own is not None else {},
         session=session,
     )
+
+
+@contextmanager
+def scratch_directory(prefix: str, parent: Optional[Path] = None) -> Iterator[Path]:
+    """A temporary folder, removed at the end, or by `sweep()` if a signal comes first."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    _scratch.add(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        _scratch.discard(path)
+
+
+def sweep() -> None:
+    """Kill every session not contained yet and remove every scratch folder.
+
+    For a command stopped halfway by a signal: whatever was interrupted
+    (a run, its containment, a clean-up) is finished here.
+    """
+    for session in sorted(_live_sessions):
+        _signal_all(session, spare_tracker=True)
+        # The leader may be an unreaped child of ours too: no pid is spared.
+        if not _wait_until_gone(session, -1, 1.0):
+            _signal_all(session, spare_tracker=False)
+        _kill_group(session)
+        _wait_until_gone(session, -1, 2.0)
+        _live_sessions.discard(session)
+    for path in sorted(_scratch):
+        shutil.rmtree(path, ignore_errors=True)
+        _scratch.discard(path)
 
 
 def _wait(
@@ -454,16 +526,16 @@ _FINDING = re.compile(
 )
 
 
-def lint(paths: Sequence[Path], cwd: Path, timeout: float = 60.0) -> LintResult:
+def lint(paths: Sequence[Path], cwd: Path, timeout: float = 60.0, lang: str = "en") -> LintResult:
     """Run ``python -m flake8 --select=MPL --isolated`` on `paths`.
 
     flake8 reads Python files only: notebooks go to the ``mp-lint`` command,
     the same engine, which reads them and reports lines within the cell.
     """
     names = [os.path.relpath(p, cwd) for p in paths]
-    command = [sys.executable, "-m", "flake8", "--select=MPL", "--isolated", *names]
+    command = [sys.executable, "-m", "flake8", "--select=MPL", "--isolated", f"--mp-lang={lang}", *names]
     if any(name.endswith(".ipynb") for name in names):
-        command = [sys.executable, "-m", "mp_lint", "--select=MPL", *names]
+        command = [sys.executable, "-m", "mp_lint", "--select=MPL", "--isolated", f"--mp-lang={lang}", *names]
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     try:
         done = subprocess.run(command, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout)
