@@ -17,8 +17,10 @@ from .i18n import tr
 from .runner import RunResult
 
 __all__ = [
+    "ChildDeath",
     "Observation",
     "Verdict",
+    "child_deaths",
     "count",
     "exception_line",
     "finished",
@@ -27,6 +29,7 @@ __all__ = [
     "key_lines",
     "last_output",
     "lines_in",
+    "parent_exception",
     "seconds_printed",
     "slowdown",
 ]
@@ -104,6 +107,86 @@ def exception_line(run: RunResult, marker: str) -> Optional[str]:
         if marker in line:
             return line
     return None
+
+
+@dataclass(frozen=True)
+class ChildDeath:
+    """A child process that died of an exception, as its traceback shows."""
+
+    exception: str
+    #: lines of the program's own file in its traceback, outermost first.
+    lines: Tuple[int, ...]
+
+
+# Frames only a child process's own traceback has: spawn's and forkserver's
+# start-up, and Process._bootstrap around the target.
+_CHILD_FRAMES = ("in spawn_main", "in _bootstrap", "forkserver.py")
+
+
+def _tracebacks(text: str) -> List[Tuple[List[str], Optional[str]]]:
+    """Each traceback in `text`: its lines and its exception line.
+
+    Children that fail at once write into the same standard error, so two
+    tracebacks can interleave: one that starts inside another is read on
+    its own, and the outer one resumes after it ends.
+    """
+    lines = text.splitlines()
+    found: List[Tuple[List[str], Optional[str]]] = []
+    open_blocks: List[List[str]] = []
+    for index, line in enumerate(lines):
+        if line == "Traceback (most recent call last):":
+            open_blocks.append([line])
+        elif not open_blocks:
+            continue
+        elif line.startswith(" ") or not line.strip():
+            open_blocks[-1].append(line)
+        elif _EXCEPTION.match(line):
+            block = open_blocks.pop()
+            # A message may continue on the next, indented lines (RuntimeError's does).
+            exception = _exception_lines("\n".join([line] + lines[index + 1:index + 4]))
+            found.append((block + [line], exception[0] if exception else line.strip()))
+        # Anything else ("Process SpawnPoolWorker-1:", "During handling of..."): not part of a frame.
+    found.extend((block, None) for block in open_blocks)  # cut short by the kill
+    return found
+
+
+def _own_lines(block: Sequence[str], path: Path) -> Tuple[int, ...]:
+    own = []
+    for line in block:
+        frame = _FRAME.match(line)
+        if frame and _same_file(frame["file"], path):
+            own.append(int(frame["line"]))
+    return tuple(own)
+
+
+def _is_child(block: Sequence[str]) -> bool:
+    return any(marker in line for line in block for marker in _CHILD_FRAMES)
+
+
+def child_deaths(run: RunResult) -> List[ChildDeath]:
+    """Every child process whose traceback reached standard error.
+
+    A worker's exception sent back to the parent (a RemoteTraceback) is not
+    a death: the worker lived on.
+    """
+    return [
+        ChildDeath(exception, _own_lines(block, run.path))
+        for block, exception in _tracebacks(run.stderr)
+        if exception is not None and _is_child(block)
+    ]
+
+
+def _same_file(name: str, path: Path) -> bool:
+    return name == str(path) or name.endswith("/" + path.name)
+
+
+def parent_exception(run: RunResult) -> Tuple[Optional[str], Tuple[int, ...]]:
+    """The exception the program itself died of, and the lines of its own
+    file in that traceback (outermost first); (None, ()) if none."""
+    for block, exception in reversed(_tracebacks(run.stderr)):
+        if exception is not None and not _is_child(block):
+            return exception, _own_lines(block, run.path)
+    return None, ()
 
 
 def count(run: RunResult, text: str) -> int:
@@ -255,7 +338,10 @@ def silent_exception(pitfall: RunResult, fix: RunResult, error: str, fix_marker:
     if surfaced:
         summary = tr("the ValueError did surface", "这次 ValueError 出现了")
     shown = [line for line in fix.stdout_lines if error in line]
-    details = (tr(f"the fix shows what was lost: {shown[0].strip()!r}", f"正确写法显示了被吞掉的错误：{shown[0].strip()!r}"),) if shown else ()
+    details: Tuple[str, ...] = ()
+    if shown:
+        lost = shown[0].strip()
+        details = (tr(f"the fix shows what was lost: {lost!r}", f"正确写法显示了被吞掉的错误：{lost!r}"),)
     return Verdict(
         Observation(pitfall.returncode == 0 and not surfaced and raised, summary, details, {"surfaced": surfaced}),
         finished(fix, fix_marker),

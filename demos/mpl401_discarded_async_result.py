@@ -1,7 +1,6 @@
 """MPL401 discarded-async-result: apply_async() whose result is dropped."""
 
 from .evidence import Verdict, silent_exception
-from .i18n import tr
 from .runner import RunResult
 
 CODE = "MPL401"

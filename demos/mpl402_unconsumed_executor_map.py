@@ -1,7 +1,6 @@
 """MPL402 unconsumed-executor-map: ProcessPoolExecutor.map() never iterated."""
 
 from .evidence import Verdict, silent_exception
-from .i18n import tr
 from .runner import RunResult
 
 CODE = "MPL402"

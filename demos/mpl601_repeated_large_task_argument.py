@@ -1,7 +1,6 @@
 """MPL601 repeated-large-task-argument: a big table shipped with every task."""
 
 from .evidence import Verdict, slowdown
-from .i18n import tr
 from .runner import RunResult
 
 CODE = "MPL601"

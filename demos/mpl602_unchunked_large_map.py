@@ -1,7 +1,6 @@
 """MPL602 unchunked-large-map: imap() over 50,000 items, one at a time."""
 
 from .evidence import Verdict, slowdown
-from .i18n import tr
 from .runner import RunResult
 
 CODE = "MPL602"

@@ -340,7 +340,8 @@ def _run_demo(demo: Demo, stream: Optional[TextIO], style: Optional[Style], pare
             )
         else:
             heading = tr(
-                f"Running it under the spawn start method, as `python pitfall.py` (limit {demo.pitfall.timeout:.0f} s)...",
+                "Running it under the spawn start method, as `python pitfall.py` "
+                f"(limit {demo.pitfall.timeout:.0f} s)...",
                 f"用 spawn 启动方式运行它，相当于 `python pitfall.py`（时限 {demo.pitfall.timeout:.0f} 秒）……",
             )
         say(style.bold(heading), heading)
@@ -398,14 +399,17 @@ def _run_demo(demo: Demo, stream: Optional[TextIO], style: Optional[Style], pare
         _say_observation(say, tr("With the fix:  ", "改正之后："), verdict.fix.summary,
                          style.good if verdict.fix_ok else style.bad, verdict.fix.details)
         outcome = [
-            (tr("reproduced", "问题重现了"), style.good) if verdict.reproduced else (tr("NOT reproduced", "问题没有重现"), style.bad),
+            (tr("reproduced", "问题重现了"), style.good)
+            if verdict.reproduced
+            else (tr("NOT reproduced", "问题没有重现"), style.bad),
             (tr("fix works", "改法有效"), style.good) if verdict.fix_ok else (tr("fix FAILED", "改法失败"), style.bad),
             (tr(f"{seconds:.1f} s", f"{seconds:.1f} 秒"), None),
         ]
         if attempts > 1:
             outcome.insert(1, (tr(f"pitfall runs: {attempts}", f"错误写法运行了 {attempts} 次"), None))
         plain = f"{demo.code}: " + "  |  ".join(text for text, _ in outcome)
-        say(style.bold(f"{demo.code}: ") + "  |  ".join(paint(text) if paint else text for text, paint in outcome), plain)
+        painted = "  |  ".join(paint(text) if paint else text for text, paint in outcome)
+        say(style.bold(f"{demo.code}: ") + painted, plain)
         return DemoReport(
             demo=demo,
             pitfall=pitfall_run,
@@ -421,7 +425,9 @@ def _run_demo(demo: Demo, stream: Optional[TextIO], style: Optional[Style], pare
         )
 
 
-def _say_observation(say: _Narrator, label: str, summary: str, paint: Callable[[str], str], details: Sequence[str]) -> None:
+def _say_observation(
+    say: _Narrator, label: str, summary: str, paint: Callable[[str], str], details: Sequence[str]
+) -> None:
     say(say.style.bold(label) + paint(summary), label + summary)
     for line in details:
         if is_exception_line(line):
