@@ -284,7 +284,7 @@ def slowdown(pitfall: RunResult, fix: RunResult, expect: str, at_least: float = 
     if not fix_seen.ok:
         return Verdict(Observation(False, tr("could not compare: the fix did not finish", "无法比较：正确写法没有跑完")), fix_seen)
     if pitfall.timed_out:
-        slow, fast, bound = pitfall.seconds, fix.seconds, tr("more than ", "超过 ")
+        slow, fast, bound = pitfall.seconds, fix.seconds, tr("more than ", "至少")
         measured_by = tr(
             f"the pitfall was stopped after {pitfall.seconds:.1f} s; wall time of each run",
             f"错误写法运行 {pitfall.seconds:.1f} 秒后被停止；比较的是两次运行的实际耗时",
@@ -308,13 +308,13 @@ def slowdown(pitfall: RunResult, fix: RunResult, expect: str, at_least: float = 
     facts: Dict[str, object] = {"ratio": ratio, "pitfall_s": slow, "fix_s": fast}
     summary = tr(
         f"{bound}{ratio:.1f}x slower: {slow:.2f} s against {fast:.2f} s with the fix",
-        f"慢了{bound}{ratio:.1f} 倍：用时 {slow:.2f} 秒，改正后只要 {fast:.2f} 秒",
+        f"{bound}慢了 {ratio:.1f} 倍：用时 {slow:.2f} 秒，改正后只要 {fast:.2f} 秒",
     )
     return Verdict(
         Observation(ratio >= at_least, summary, (tr(f"measured: {measured_by}", f"测量方式：{measured_by}"),), facts),
         Observation(True, tr(
             f"{fix_seen.summary}; {bound}{ratio:.1f}x faster",
-            f"{fix_seen.summary}；快了{bound}{ratio:.1f} 倍",
+            f"{fix_seen.summary}；{bound}快了 {ratio:.1f} 倍",
         ), (), facts),
     )
 

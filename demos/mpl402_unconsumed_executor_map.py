@@ -13,7 +13,7 @@ the results (list(...), a for loop) and handle what they raise."""
 SUMMARY_ZH = "executor.map() 的结果从来没有被读取：工作进程里的异常永远不会抛出"
 WHY_ZH = """ProcessPoolExecutor.map() 返回的是一个惰性迭代器；只有迭代到某个结果时，
 工作进程里的异常才会抛出来。如果从不迭代，任务照样会运行，但错误会随着
-迭代器一起消失。请读取这些结果（list(...) 或 for 循环），并处理它们抛出的
+迭代器一起消失。请读取这些结果（list(...) 或 `for` 循环），并处理它们抛出的
 异常。"""
 
 PITFALL = """\
