@@ -97,6 +97,8 @@ _MAX_CAPTURE = 4 * 1024 * 1024
 _MAX_FILE = 256 * 1024
 _MAX_FILES = 5000
 _SAMPLE_EVERY = 0.05
+# Room left in a Unix socket path (107 bytes) for pymp-XXXX/listener-XXXX below a scratch folder.
+_MAX_TEMP_PREFIX = 48
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,14 @@ def _run(program: Program, path: Path, cwd: Path, scratch: Path, own: Optional[S
 
 @contextmanager
 def scratch_directory(prefix: str, parent: Optional[Path] = None) -> Iterator[Path]:
-    """A temporary folder, removed at the end, or by `sweep()` if a signal comes first."""
+    """A temporary folder, removed at the end, or by `sweep()` if a signal comes first.
+
+    Programs keep their temporary files there, forkserver its socket: a
+    Unix socket's path has at most 107 bytes, so a long temp folder (a
+    deep TMPDIR) gives way to /tmp.
+    """
+    if parent is None and len(tempfile.gettempdir()) > _MAX_TEMP_PREFIX and os.path.isdir("/tmp"):
+        parent = Path("/tmp")
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     _scratch.add(path)
     try:
