@@ -17,6 +17,7 @@ no traceback, nothing left running) and mp-lint found nothing; 1 otherwise;
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -241,7 +242,7 @@ def _main(args: argparse.Namespace, style: Style, lang: str) -> int:
         source=source, filename=path.name, argv=tuple(args.args), start_method=args.start_method,
         stdin=stdin, timeout=args.timeout,
     )
-    say = print
+    say = functools.partial(print, flush=True)  # a class watches it happen, even through a pipe
     if args.start_method == "spawn":
         how = tr("under spawn, as on Windows and macOS", "用 spawn 启动方式，和 Windows、macOS 上一样")
     else:

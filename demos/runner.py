@@ -308,6 +308,10 @@ def sweep() -> None:
     For a command stopped halfway by a signal: whatever was interrupted
     (a run, its containment, a clean-up) is finished here.
     """
+    me = os.getpid()
+    # A signal right after Popen() returned comes before the session is noted:
+    # every session led by a child of ours is swept too.
+    _live_sessions.update(p.pid for p in _all_processes() if p.ppid == me and p.session == p.pid)
     for session in sorted(_live_sessions):
         _signal_all(session, spare_tracker=True)
         # The leader may be an unreaped child of ours too: no pid is spared.
