@@ -437,12 +437,22 @@ def _say_observation(
 
 
 # "observed" comes last so that it can be as long as it needs to be.
-_TABLE = "{code:<7}  {fix:<4}  {lint:<7}  {seconds:>5}  {observed}"
+_COLUMNS = (("code", 7, "<"), ("fix", 4, "<"), ("lint", 7, "<"), ("seconds", 5, ">"))
+
+
+def _row(**cells: str) -> str:
+    """One table line, padded by display width (a Chinese character takes two columns)."""
+    parts = []
+    for name, width, align in _COLUMNS:
+        text = cells[name]
+        pad = " " * max(0, width - sum(_display_width(c) for c in text))
+        parts.append(text + pad if align == "<" else pad + text)
+    return "  ".join(parts + [cells["observed"]])
 
 
 def table_header() -> str:
     """The --all table's header."""
-    return _TABLE.format(
+    return _row(
         code=tr("code", "代码"), fix=tr("fix", "改法"), lint="mp-lint", seconds=tr("secs", "秒"),
         observed=tr("observed", "看到的结果"),
     )
@@ -456,7 +466,7 @@ def table_row(report: DemoReport, style: Style) -> str:
     if report.attempts > 1:
         observed += tr(f" (pitfall run {report.attempts} times)", f"（错误写法运行了 {report.attempts} 次）")
     lint_codes = ",".join(dict.fromkeys(report.lint_codes)) or "-"
-    row = _TABLE.format(
+    row = _row(
         code=report.demo.code,
         fix=tr("ok", "有效") if report.verdict.fix_ok else tr("FAIL", "失败"),
         lint=lint_codes,

@@ -156,8 +156,8 @@ def test_demo_is_complete(demo: registry.Demo) -> None:
 
 @pytest.mark.parametrize("code", CODES)
 def test_demo_reproduces_in_chinese_and_leaves_nothing_behind(code: str, tmp_path: Path) -> None:
-    # Each demo runs once, narrated in Chinese (English is the CLI tests' and
-    # the slow --all test's): what it shows, its hygiene, and its language.
+    # Each demo runs once, narrated in Chinese (English narration is the CLI
+    # tests'): what it shows, its hygiene, and its language.
     demo = registry.get(code)
     sessions_before = len(runner.created_sessions)
     shm_before = _shared_memory()

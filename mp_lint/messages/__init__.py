@@ -95,10 +95,8 @@ def _reason(error: BaseException, lang: str) -> str:
     if isinstance(error, OSError):
         return text("os_error", lang, error=error.strerror or error)
     if isinstance(error, UnicodeDecodeError):
-        return text("bad_encoding", lang, encoding=error.encoding, position=error.start)
+        return text("bad_encoding", lang, encoding=error.encoding, position=error.start + 1)
     if isinstance(error, SyntaxError):
-        if lang == "en":
-            return text("syntax_error", lang, error=error)
         return text("syntax_error", lang, line=error.lineno, error=error.msg)
     if type(error).__name__ == "NotebookError":
         message = str(error)

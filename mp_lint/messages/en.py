@@ -29,7 +29,7 @@ TEXTS = {
     "os_error": "{error}",
     "bad_encoding": "not valid {encoding} text (byte {position})",
     "unknown_encoding": "{error}",
-    "syntax_error": "{error}",
+    "syntax_error": "syntax error at line {line}: {error}",
     "notebook_invalid_json": "not a notebook (invalid JSON: {detail})",
     "notebook_no_cells": "not a notebook (no list of cells)",
     "notebook_format": "unsupported notebook format {format}; nbformat 4 is read",
