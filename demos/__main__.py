@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from .i18n import LANGUAGES, language, tr
+from .i18n import LANGUAGES, config_lang, language, tr
 from .registry import all_demos, get
 from .report import DemoReport, Style, run_demo, table_header, table_row
-from .stopping import stoppable
+from .stopping import farewell, stoppable
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
@@ -33,16 +32,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         help="language of the narration (default: mp-lang from the flake8 config file, else en)",
     )
     return parser
-
-
-def config_lang(directory: Path) -> Optional[str]:
-    """The `mp-lang` of the config file flake8 would read here, if any."""
-    try:
-        from mp_lint.cli import config_file_options
-    except ImportError:  # the demos without mp-lint: English
-        return None
-    lang = config_file_options(directory).get("mp-lang")
-    return lang if lang in LANGUAGES else None
 
 
 def _list(lang: str) -> int:
@@ -87,15 +76,6 @@ def _run_some(codes: Sequence[str], style: Style, lang: str) -> int:
             print("\n")
         ok = run_demo(demo, sys.stdout, style, lang=lang).ok and ok
     return 0 if ok else 1
-
-
-def farewell(signum: int) -> str:
-    """The line printed when a signal stops a demo or a run."""
-    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-    return tr(
-        f"stopped ({name}): every process it started is gone, its temporary files removed",
-        f"已停止（{name}）：启动的进程已全部结束，临时文件已删除",
-    )
 
 
 def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m demos") -> int:

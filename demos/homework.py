@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from .evidence import ChildDeath, child_deaths, parent_exception
-from .i18n import LANGUAGES, language, tr
+from .i18n import LANGUAGES, config_lang, language, tr
 from .report import Style, describe_run
 from .runner import START_METHODS, Program, RunResult, run_file, scratch_directory
-from .stopping import stoppable
+from .stopping import farewell, stoppable
 
 __all__ = ["Outcome", "judge_run", "main"]
 
@@ -205,8 +205,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None, prog: str = "mp-lint run") -> int:
     """Entry point; returns the exit status."""
     args = _parser(prog).parse_args(argv)
-    from .__main__ import config_lang, farewell
-
     lang = args.lang or config_lang(Path.cwd()) or "en"
     style = Style(False) if args.no_color else Style.for_stream(sys.stdout)
     with language(lang):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, Optional
 
-__all__ = ["LANGUAGES", "current", "language", "tr"]
+__all__ = ["LANGUAGES", "config_lang", "current", "language", "tr"]
 
 LANGUAGES = ("en", "zh")
 
@@ -38,3 +39,13 @@ def language(lang: str) -> Iterator[None]:
 def tr(en: str, zh: str) -> str:
     """`en` or `zh`, whichever the demos speak now."""
     return zh if _LANG.get() == "zh" else en
+
+
+def config_lang(directory: Path) -> Optional[str]:
+    """The `mp-lang` of the config file flake8 would read here, if any."""
+    try:
+        from mp_lint.cli import config_file_options
+    except ImportError:  # the demos without mp-lint: English
+        return None
+    lang = config_file_options(directory).get("mp-lang")
+    return lang if lang in LANGUAGES else None

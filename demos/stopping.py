@@ -7,7 +7,8 @@ session as usual. Further signals are ignored, so that nothing interrupts
 the clean-up. `stoppable()` then finishes whatever was cut short
 (`runner.sweep()`: sessions not contained yet, scratch folders) and the
 command exits with the shell's code for the signal: 128 + its number (130
-for SIGINT, 143 for SIGTERM, 129 for SIGHUP), without a traceback.
+for SIGINT, 143 for SIGTERM, 129 for SIGHUP), without a traceback. A reader
+that goes away (a closed pipe) ends it the same way, as SIGPIPE would (141).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from types import FrameType
 from typing import Callable, Dict, List, Optional, Union
 
 from . import runner
+from .i18n import tr
 
-__all__ = ["SIGNALS", "Stopped", "stoppable"]
+__all__ = ["SIGNALS", "Stopped", "farewell", "stoppable"]
 
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -81,6 +83,9 @@ def stoppable(command: Callable[[], int], farewell: Optional[Callable[[int], str
             stopped = stop.signum
         except KeyboardInterrupt:  # SIGINT before the handler, or re-raised by a library
             stopped = signal.SIGINT
+        except BrokenPipeError:  # the reader went away (`mp-lint demo --list | head -1`)
+            stopped = getattr(signal, "SIGPIPE", 13)
+            farewell = None
         handlers.stopping = stopped
         runner.sweep()
         _say_goodbye(stopped, farewell)
@@ -121,3 +126,12 @@ def _quiet_standard_streams() -> None:
         except OSError:
             pass
     os.close(devnull)
+
+
+def farewell(signum: int) -> str:
+    """The line printed when a signal stops a demo or a run."""
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    return tr(
+        f"stopped ({name}): every process it started is gone, its temporary files removed",
+        f"已停止（{name}）：启动的进程已全部结束，临时文件已删除",
+    )

@@ -39,5 +39,7 @@ def main(argv: Sequence[str]) -> int:
     except ImportError as error:
         print(f"mp-lint {command}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C before anything started
+        return 130
     status = module.main(rest, prog=f"mp-lint {command}")
     return int(status)

@@ -142,3 +142,24 @@ def test_a_signal_stops_everything_at_once(moment: str, signum: int, tmp_path: P
 @pytest.mark.parametrize("moment", sorted(MOMENTS))
 def test_every_signal_at_every_moment(moment: str, signum: int, tmp_path: Path) -> None:
     _stop_at(MOMENTS[moment], signum, tmp_path)
+
+
+def test_a_reader_that_goes_away_ends_a_demo_quietly(tmp_path: Path) -> None:
+    # `mp-lint demo MPL501 | head -1`: the pipe closes while the demo runs.
+    tmpdir, mark = Path(tempfile.mkdtemp(prefix="mpl-", dir="/tmp")), new_mark()
+    proc = subprocess.Popen(
+        mp_lint_command("demo", "MPL501"),
+        cwd=str(tmp_path),
+        env=environment(mark, tmpdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith(b"MPL501")
+    proc.stdout.close()
+    returncode = proc.wait(timeout=60)
+    stderr = proc.stderr.read().decode()
+    assert returncode == 141 and "Traceback" not in stderr, stderr
+    assert marked_processes(mark) == []
+    assert list(tmpdir.iterdir()) == []
+    tmpdir.rmdir()
