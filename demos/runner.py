@@ -319,6 +319,7 @@ def sweep() -> None:
             _signal_all(session, spare_tracker=False)
         _kill_group(session)
         _wait_until_gone(session, -1, 2.0)
+        _remove_shared_memory(session)
         _live_sessions.discard(session)
     for path in sorted(_scratch):
         shutil.rmtree(path, ignore_errors=True)
@@ -413,13 +414,80 @@ def _is_tracker(process: ProcessInfo) -> bool:
 
 
 def _signal_all(session: int, spare_tracker: bool) -> None:
-    for process in session_processes(session):
-        if process.state == "Z" or (spare_tracker and _is_tracker(process)):
-            continue
+    """SIGKILL the session's processes (its resource tracker spared, if asked).
+
+    They are stopped first, and the shared memory they have mapped noted
+    (`_remove_shared_memory`): a process killed between creating a
+    semaphore and telling the resource tracker leaves it in /dev/shm.
+    """
+    stopped: Set[int] = set()
+    for _ in range(5):  # a process may fork while the others are being stopped
+        found = {
+            p.pid for p in session_processes(session) if p.state != "Z" and not (spare_tracker and _is_tracker(p))
+        }
+        if found <= stopped:
+            break
+        for pid in found - stopped:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        stopped |= found
+    _mapped.setdefault(session, set()).update(_shared_memory_mapped(session))
+    for pid in stopped:
         try:
-            os.kill(process.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+# (device, inode) of each /dev/shm file a session's processes had mapped when they were killed.
+_mapped: Dict[int, Set[Tuple[int, int]]] = {}
+
+
+def _shared_memory_mapped(session: int) -> Set[Tuple[int, int]]:
+    """The /dev/shm files mapped by the session's processes, by device and inode.
+
+    A semaphore is mapped under the temporary name it was created with, so
+    the inode, not the name, says which file it is.
+    """
+    found: Set[Tuple[int, int]] = set()
+    for process in session_processes(session):
+        try:
+            with open(f"/proc/{process.pid}/maps", encoding="utf-8", errors="replace") as handle:
+                maps = handle.read()
+        except OSError:
+            continue
+        for line in maps.splitlines():
+            fields = line.split(None, 5)
+            if len(fields) == 6 and fields[5].startswith("/dev/shm/"):
+                major, _, minor = fields[3].partition(":")
+                try:
+                    found.add((os.makedev(int(major, 16), int(minor, 16)), int(fields[4])))
+                except ValueError:
+                    continue
+    return found
+
+
+def _remove_shared_memory(session: int) -> None:
+    """Once the session is gone (its tracker done), unlink what it left in /dev/shm."""
+    mapped = _mapped.pop(session, set())
+    if not mapped:
+        return
+    try:
+        entries = list(os.scandir("/dev/shm"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in mapped:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _reap(session: int, leader: int) -> None:
@@ -474,6 +542,7 @@ def _contain(proc: "subprocess.Popen[bytes]", session: int, kill_now: bool) -> i
     # Whatever is left in the group, /proc or not: orphans after a normal exit too.
     _kill_group(session)
     _wait_until_gone(session, leader, 5.0)
+    _remove_shared_memory(session)
     return strays
 
 

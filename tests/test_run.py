@@ -16,6 +16,8 @@ from narration import english_words, program_names
 from processes import marked_processes, new_mark, new_shared_memory, run_mp_lint, shared_memory, wait_until_no_processes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# The time limit for programs that end by themselves: generous, for a busy machine.
+_FINISHES = "30"
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def test_children_that_die_are_counted_and_linked_to_the_line_they_re_ran(sandbo
     work, tmpdir, mark = sandbox
     path = _homework(work, "MPL102")
     line = _line_of(path, "main()")
-    done = run_mp_lint(["run", "homework.py"], work, mark, tmpdir)
+    done = run_mp_lint(["run", "--timeout", _FINISHES, "homework.py"], work, mark, tmpdir)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     died = re.search(r"^  (\d+) child processes died, of:$", out, re.MULTILINE)
@@ -83,7 +85,7 @@ def test_forkserver_children_re_import_the_file_too(sandbox: Tuple[Path, Path, s
     work, tmpdir, mark = sandbox
     path = _homework(work, "MPL101")
     line = _line_of(path, "pool = Pool(2)")
-    done = run_mp_lint(["run", "--start-method", "forkserver", "--timeout", "3", "homework.py"], work, mark, tmpdir)
+    done = run_mp_lint(["run", "--start-method", "forkserver", "--timeout", "6", "homework.py"], work, mark, tmpdir)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "under forkserver, as on Linux since Python 3.14" in done.stdout
     assert re.search(rf"MPL101 at line {line}: \d+ children died re-running line {line} \(RuntimeError\)", done.stdout)
@@ -93,7 +95,7 @@ def test_lost_data_looks_clean_and_says_the_run_cannot_show_it(sandbox: Tuple[Pa
     work, tmpdir, mark = sandbox
     path = _homework(work, "MPL403")
     line = _line_of(path, "pool.apply_async(convert, (page,))")
-    done = run_mp_lint(["run", "homework.py"], work, mark, tmpdir)
+    done = run_mp_lint(["run", "--timeout", _FINISHES, "homework.py"], work, mark, tmpdir)
     out = done.stdout
     assert done.returncode == 1, out + done.stderr  # the run was clean, the findings were not
     assert "converted 20 pages" in out and re.search(r"^  exit code 0 after", out, re.MULTILINE)
@@ -106,7 +108,7 @@ def test_lost_data_looks_clean_and_says_the_run_cannot_show_it(sandbox: Tuple[Pa
 def test_a_clean_program_exits_0_and_says_there_are_no_findings(sandbox: Tuple[Path, Path, str]) -> None:
     work, tmpdir, mark = sandbox
     _homework(work, "MPL201", "fix")
-    done = run_mp_lint(["run", "homework.py"], work, mark, tmpdir)
+    done = run_mp_lint(["run", "--timeout", _FINISHES, "homework.py"], work, mark, tmpdir)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]" in done.stdout
     assert "  no findings on homework.py" in done.stdout
@@ -117,11 +119,12 @@ def test_arguments_and_stdin_reach_the_program_and_stdin_is_closed_otherwise(san
     work, tmpdir, mark = sandbox
     (work / "echo.py").write_text("import sys\nprint(sys.argv[1:])\nprint(input())\n", encoding="utf-8")
     (work / "answer.txt").write_text("forty-two\n", encoding="utf-8")
-    done = run_mp_lint(["run", "--stdin", "answer.txt", "echo.py", "-v", "x"], work, mark, tmpdir)
+    args = ["run", "--timeout", _FINISHES, "--stdin", "answer.txt", "echo.py", "-v", "x"]
+    done = run_mp_lint(args, work, mark, tmpdir)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "['-v', 'x']" in done.stdout and "forty-two" in done.stdout
     # Without --stdin the program reads end of file, even when mp-lint's own stdin has data.
-    done = run_mp_lint(["run", "echo.py"], work, mark, tmpdir, stdin="typed\n")
+    done = run_mp_lint(["run", "--timeout", _FINISHES, "echo.py"], work, mark, tmpdir, stdin="typed\n")
     assert done.returncode == 1
     assert "EOFError" in done.stdout and "typed" not in done.stdout
     verdict = "Verdict: the program did not run clean: exit code 1; it raised `EOFError: EOF when reading a line`"
@@ -131,7 +134,7 @@ def test_arguments_and_stdin_reach_the_program_and_stdin_is_closed_otherwise(san
 def test_run_speaks_chinese(sandbox: Tuple[Path, Path, str]) -> None:
     work, tmpdir, mark = sandbox
     path = _homework(work, "MPL102")
-    done = run_mp_lint(["run", "--lang", "zh", "homework.py"], work, mark, tmpdir)
+    done = run_mp_lint(["run", "--timeout", _FINISHES, "--lang", "zh", "homework.py"], work, mark, tmpdir)
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     assert "用 spawn 启动方式，和 Windows、macOS 上一样" in out
