@@ -277,6 +277,20 @@ def test_a_hang_is_stopped_with_all_its_processes(tmp_path: Path) -> None:
     assert runner.session_processes(run.session) == []
 
 
+def test_a_semaphore_the_tracker_never_heard_of_is_removed_with_the_session(tmp_path: Path) -> None:
+    # What a worker killed between sem_open() and registering leaves behind.
+    name = f"mp-unregistered-{os.getpid()}-{time.monotonic_ns()}"
+    source = (
+        "import _multiprocessing, time\n"
+        f"lock = _multiprocessing.SemLock(1, 1, 1, {'/' + name!r}, False)\n"
+        "print('holding it', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run = runner.run_program(Program(source, "leak.py", timeout=3.0), tmp_path)
+    assert run.timed_out and "holding it" in run.stdout, run.stderr
+    assert not os.path.exists(f"/dev/shm/sem.{name}")
+
+
 def test_program_files_and_temp_files_stay_in_its_directory(tmp_path: Path) -> None:
     source = "import tempfile\nprint(tempfile.gettempdir())\nprint(open('data.txt').read())\n"
     run = runner.run_program(Program(source, "t.py", files={"data.txt": "hello"}, timeout=20), tmp_path)
