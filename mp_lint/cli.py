@@ -176,7 +176,11 @@ def _patterns(value: str, base: Path) -> List[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mp-lint", description="Flag multiprocessing pitfalls.")
+    parser = argparse.ArgumentParser(
+        prog="mp-lint",
+        description="Flag multiprocessing pitfalls.",
+        epilog="Also: `mp-lint demo --list|--all|CODE` runs the demos; `mp-lint run FILE` runs your program under spawn.",
+    )
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
     parser.add_argument("--ignore", help="comma-separated code prefixes to leave out (replaces the config's)")
