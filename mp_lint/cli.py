@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mp-lint",
         description="Flag multiprocessing pitfalls.",
-        epilog="Also: `mp-lint demo --list|--all|CODE` runs the demos; `mp-lint run FILE` runs your program under spawn.",
+        epilog="Also: `mp-lint demo --list|--all|CODE` runs the demos; "
+        "`mp-lint run FILE` runs your program under spawn.",
     )
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
