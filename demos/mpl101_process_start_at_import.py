@@ -1,7 +1,8 @@
 """MPL101 process-start-at-import: a module-level Pool under spawn."""
 
-from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, exception_line, finished, join
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL101"
 NAME = "process-start-at-import"
@@ -11,6 +12,12 @@ main module as __mp_main__. Every line outside `if __name__ == "__main__":`
 runs again there, so each worker tries to build its own Pool while it is
 still starting up. multiprocessing refuses (RuntimeError), the worker dies,
 the pool starts a replacement, which dies the same way: map() waits forever."""
+SUMMARY_ZH = "在模块顶层创建的 Pool，会在每个子进程里再创建一次：工作进程不断崩溃、不断被替换，永无止境"
+WHY_ZH = """spawn 方式下，每个子进程都从一个全新的解释器开始，并把主模块当作
+__mp_main__ 重新导入一遍。写在 `if __name__ == "__main__":` 之外的每一行，
+都会在子进程里再执行一次，于是每个工作进程在自己还没启动完的时候就想再
+建一个 Pool。multiprocessing 不允许这样做（RuntimeError），工作进程死掉，
+进程池换上一个新的，新的又以同样的方式死掉：map() 永远等不到结果。"""
 
 PITFALL = """\
 from multiprocessing import Pool
@@ -50,7 +57,12 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     summary = join(
         [
             ended(pitfall, "map()"),
-            f"{crashes} workers re-ran `pool = Pool(2)`, died (RuntimeError) and were replaced" if crashes else "",
+            tr(
+                f"{crashes} workers re-ran `pool = Pool(2)`, died (RuntimeError) and were replaced",
+                f"{crashes} 个工作进程重新执行了 `pool = Pool(2)`，因 RuntimeError 死掉，又被换上新的",
+            )
+            if crashes
+            else "",
         ]
     )
     details = (error,) if error else ()

@@ -1,7 +1,8 @@
 """MPL102 unguarded-entry-call: main() called at import under spawn."""
 
-from demos.evidence import Observation, Verdict, count, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, exception_line, finished, join
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL102"
 NAME = "unguarded-entry-call"
@@ -10,6 +11,11 @@ WHY = """The process pool is created inside main(), which looks safe, but main()
 is called at module level. Each spawned worker re-imports the module, calls
 main() again and tries to start its own workers while it is still starting
 up: it dies, and the executor in the parent reports BrokenProcessPool."""
+SUMMARY_ZH = "直接写在模块顶层的 main() 调用，会在每个 spawn 出来的子进程里再执行一次：执行器随之损坏"
+WHY_ZH = """进程池是在 main() 里面创建的，看起来没问题，可 main() 是在模块顶层被直接
+调用的。每个 spawn 出来的工作进程都会重新导入本模块，于是又调用一次
+main()，在自己还没启动完的时候就想再启动一批工作进程：它因此死掉，父进程
+里的执行器报告 BrokenProcessPool。"""
 
 PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor
@@ -53,8 +59,15 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     crashes = count(pitfall, "bootstrapping phase")
     summary = join(
         [
-            "BrokenProcessPool" if broken else f"exit {pitfall.returncode}",
-            f"{crashes} worker(s) re-ran main() at import and died (RuntimeError)" if crashes else "",
+            tr("BrokenProcessPool", "进程池损坏（BrokenProcessPool）") if broken else tr(
+                f"exit {pitfall.returncode}", f"退出码 {pitfall.returncode}"
+            ),
+            tr(
+                f"{crashes} worker(s) re-ran main() at import and died (RuntimeError)",
+                f"{crashes} 个工作进程在导入时重新执行了 main()，因 RuntimeError 死掉",
+            )
+            if crashes
+            else "",
         ]
     )
     details = tuple(line for line in (broken, exception_line(pitfall, "RuntimeError")) if line)

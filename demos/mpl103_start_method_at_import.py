@@ -1,7 +1,8 @@
 """MPL103 start-method-at-import: set_start_method() at module level."""
 
-from demos.evidence import Observation, Verdict, count, ended, exception_line, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, exception_line, finished, join
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL103"
 NAME = "start-method-at-import"
@@ -10,6 +11,11 @@ WHY = """The parent sets the start method once and that works. But each spawned
 child re-imports the module; by then the child's start method is already
 set, so the same line raises `RuntimeError: context has already been set`,
 the worker dies before taking a task, and the pool replaces it forever."""
+SUMMARY_ZH = "写在模块顶层的 set_start_method() 会在每个子进程里再执行一次并抛出异常：进程池一个可用的工作进程都没有"
+WHY_ZH = """父进程设置一次启动方式，这没有问题。但每个 spawn 出来的子进程都会重新
+导入本模块；那时子进程的启动方式已经设好了，同一行代码就会抛出
+`RuntimeError: context has already been set`，工作进程还没接到任务就死掉，
+进程池不停地换上新的，永无止境。"""
 
 PITFALL = """\
 import multiprocessing as mp
@@ -50,7 +56,12 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     summary = join(
         [
             ended(pitfall, "map()"),
-            f"{crashes} workers died on 'RuntimeError: context has already been set'" if crashes else "",
+            tr(
+                f"{crashes} workers died on 'RuntimeError: context has already been set'",
+                f"{crashes} 个工作进程死于 'RuntimeError: context has already been set'",
+            )
+            if crashes
+            else "",
         ]
     )
     error = exception_line(pitfall, "context has already been set")

@@ -1,7 +1,8 @@
 """MPL202 local-callable-to-worker: a nested function handed to an executor."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL202"
 NAME = "local-callable-to-worker"
@@ -10,6 +11,11 @@ WHY = """A nested function (here a closure over `factor`) has a qualified name
 like `scale_all.<locals>.scale`, which no worker could import, so pickling
 the task fails. A module-level function with functools.partial carries the
 same extra argument and pickles fine."""
+SUMMARY_ZH = "定义在另一个函数内部的函数，无法为工作进程 pickle"
+WHY_ZH = """嵌套函数（这里是一个引用了 `factor` 的闭包）的完整名字是
+`scale_all.<locals>.scale`，任何工作进程都导入不了它，所以 pickle 任务时
+就失败了。改成模块顶层的函数，再用 functools.partial 带上那个额外参数，
+就能正常 pickle。"""
 
 PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor
@@ -52,7 +58,11 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     """ "Can't pickle local object" reaches the parent."""
     # "Can't pickle local object" (3.11), "Can't get local object" (3.13).
     error = exception_line(pitfall, "local object 'scale_all.<locals>.scale'")
-    summary = error or f"no pickling error (exit {pitfall.returncode})"
+    summary = (
+        tr(error, f"任务无法被 pickle：`{error}`")
+        if error
+        else tr(f"no pickling error (exit {pitfall.returncode})", f"没有出现 pickle 错误（退出码 {pitfall.returncode}）")
+    )
     return Verdict(
         Observation(error is not None and pitfall.returncode != 0, summary),
         finished(fix, "[0, 3, 6, 9"),

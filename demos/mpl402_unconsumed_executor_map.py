@@ -1,7 +1,7 @@
 """MPL402 unconsumed-executor-map: ProcessPoolExecutor.map() never iterated."""
 
-from demos.evidence import Verdict, silent_exception
-from demos.runner import RunResult
+from .evidence import Verdict, silent_exception
+from .runner import RunResult
 
 CODE = "MPL402"
 NAME = "unconsumed-executor-map"
@@ -10,6 +10,11 @@ WHY = """ProcessPoolExecutor.map() returns a lazy iterator; a worker's
 exception is raised only when iteration reaches that result. Never iterate
 and the tasks still run, but the error disappears with the iterator. Consume
 the results (list(...), a for loop) and handle what they raise."""
+SUMMARY_ZH = "executor.map() 的结果从来没有被读取：工作进程里的异常永远不会抛出"
+WHY_ZH = """ProcessPoolExecutor.map() 返回的是一个惰性迭代器；只有迭代到某个结果时，
+工作进程里的异常才会抛出来。如果从不迭代，任务照样会运行，但错误会随着
+迭代器一起消失。请读取这些结果（list(...) 或 `for` 循环），并处理它们抛出的
+异常。"""
 
 PITFALL = """\
 from concurrent.futures import ProcessPoolExecutor

@@ -1,7 +1,8 @@
 """MPL403 async-result-outlives-pool: leaving `with Pool()` before the work is done."""
 
-from demos.evidence import Observation, Verdict, finished, last_output
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished, last_output
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL403"
 NAME = "async-result-outlives-pool"
@@ -10,6 +11,10 @@ WHY = """apply_async() only queues the task. Leaving the `with Pool()` block
 calls terminate(), which kills the workers whether or not they have run the
 queue. The program carries on as if the work were done. Wait for every
 result (.get()) inside the block."""
+SUMMARY_ZH = "在调用 .get() 之前离开 `with Pool()` 会终止进程池：已提交的任务都被杀掉"
+WHY_ZH = """apply_async() 只是把任务放进队列。离开 `with Pool()` 块时会调用
+terminate()，不管队列里的任务有没有执行，都会杀掉工作进程。程序却照常
+往下走，好像工作都做完了。请在块内等待每个结果（调用 .get()）。"""
 
 PITFALL = """\
 import time
@@ -58,9 +63,15 @@ def _pages(run: RunResult) -> int:
 def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     """Count the output files each program really produced."""
     found, fixed = _pages(pitfall), _pages(fix)
-    summary = f"printed {last_output(pitfall)!r}, but only {found} of 20 output files exist: the tasks were killed"
+    summary = tr(
+        f"printed {last_output(pitfall)!r}, but only {found} of 20 output files exist: the tasks were killed",
+        f"程序输出 {last_output(pitfall)!r}，可 20 个输出文件只有 {found} 个：任务被杀掉了",
+    )
     fix_seen = finished(fix, "converted 20 pages")
     return Verdict(
         Observation(pitfall.returncode == 0 and found < 20, summary, (), {"expected": 20, "found": found}),
-        Observation(fix_seen.ok and fixed == 20, f"{fix_seen.summary}; {fixed} of 20 output files exist"),
+        Observation(
+            fix_seen.ok and fixed == 20,
+            tr(f"{fix_seen.summary}; {fixed} of 20 output files exist", f"{fix_seen.summary}；20 个输出文件有 {fixed} 个"),
+        ),
     )

@@ -1,7 +1,7 @@
 """MPL601 repeated-large-task-argument: a big table shipped with every task."""
 
-from demos.evidence import Verdict, slowdown
-from demos.runner import RunResult
+from .evidence import Verdict, slowdown
+from .runner import RunResult
 
 CODE = "MPL601"
 NAME = "repeated-large-task-argument"
@@ -10,6 +10,11 @@ WHY = """Each task tuple carries the whole 100,000-item table, so imap()
 pickles, pipes and unpickles it 200 times: serialization eats the gain of
 parallelism. Give it to each worker once with initializer= and initargs=,
 and send only the index."""
+SUMMARY_ZH = "每个任务都带上同一个大对象，每次都要重新 pickle：只发送一次就够了"
+WHY_ZH = """每个任务元组都带着整个 100,000 项的表，所以 imap() 要把它 pickle、经
+管道发送、再反序列化 200 次：序列化的开销吃掉了并行带来的收益。请用
+initializer= 和 initargs= 在每个工作进程启动时交给它一次，任务里只发送
+下标。"""
 
 PITFALL = """\
 import time

@@ -6,17 +6,20 @@ A demo module defines:
     the rule's code and name as in the rule catalogue, and one line.
 ``WHY``
     a few sentences: what goes wrong and why.
+``SUMMARY_ZH``, ``WHY_ZH``
+    the same in Chinese, as a teacher would say it (``--lang zh``).
 ``PITFALL``, ``FIX``
     the two programs, as a student would write them.
 ``FLAGGED``
     the pitfall's line (stripped) where mp-lint reports the finding.
 ``judge(pitfall, fix) -> Verdict``
-    what the two runs showed.
+    what the two runs showed, in the language in effect (``demos.i18n.tr``).
 
 and may set ``TIMEOUT`` (seconds for the pitfall run), ``FILES`` (data files
 both programs read), ``FIX_FILES`` (modules only the fix has),
 ``INTERACTIVE`` (run as a notebook cell through standard input),
-``NOFILE`` (a lower limit on open files for both runs) and ``ATTEMPTS``
+``NOFILE`` (a lower limit on open files for both runs), ``WARNINGS``
+(``PYTHONWARNINGS`` for both runs) and ``ATTEMPTS``
 (how often to run a pitfall whose failure is a race before giving up).
 
 Adding a demo is adding a module: nothing else needs an edit.
@@ -31,8 +34,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Callable, Dict, List, Optional, Tuple
 
-from demos.evidence import Verdict
-from demos.runner import Program, RunResult
+from .evidence import Verdict
+from .runner import Program, RunResult
 
 __all__ = ["Demo", "all_demos", "get"]
 
@@ -54,6 +57,16 @@ class Demo:
     judge: Callable[[RunResult, RunResult], Verdict]
     module: str
     attempts: int = 1
+    summary_zh: str = ""
+    why_zh: str = ""
+
+    def summary_in(self, lang: str) -> str:
+        """The one-line summary in `lang` (English if there is no translation)."""
+        return self.summary_zh if lang == "zh" and self.summary_zh else self.summary
+
+    def why_in(self, lang: str) -> str:
+        """The explanation in `lang` (English if there is no translation)."""
+        return self.why_zh if lang == "zh" and self.why_zh else self.why
 
     @property
     def flagged_line(self) -> Optional[int]:
@@ -75,6 +88,7 @@ def _from_module(module: ModuleType) -> Demo:
         interactive=interactive,
         timeout=float(getattr(module, "TIMEOUT", 6.0)),
         nofile=getattr(module, "NOFILE", None),
+        warnings=getattr(module, "WARNINGS", None),
     )
     fix = Program(
         source=module.FIX,
@@ -84,6 +98,7 @@ def _from_module(module: ModuleType) -> Demo:
         timeout=_FIX_TIMEOUT,
         # The fix runs under the same limit: it must work where the pitfall failed.
         nofile=getattr(module, "NOFILE", None),
+        warnings=getattr(module, "WARNINGS", None),
     )
     return Demo(
         code=module.CODE,
@@ -96,7 +111,30 @@ def _from_module(module: ModuleType) -> Demo:
         judge=module.judge,
         module=module.__name__,
         attempts=max(1, int(getattr(module, "ATTEMPTS", 1))),
+        summary_zh=getattr(module, "SUMMARY_ZH", ""),
+        why_zh=_join_wide(getattr(module, "WHY_ZH", "")),
     )
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "`_'\"()")
+
+
+def _cjk_mark(char: str) -> bool:
+    return char in "，。：；、（）“”《》！？"
+
+
+def _join_wide(text: str) -> str:
+    """Join the lines of a Chinese paragraph: no space between Chinese
+    characters, one where Latin text (code, names) meets a line break."""
+    joined = ""
+    for line in (part.strip() for part in text.splitlines()):
+        if not line:
+            continue
+        if joined and (_latin(joined[-1]) or _latin(line[0])) and not (_cjk_mark(joined[-1]) or _cjk_mark(line[0])):
+            joined += " "
+        joined += line
+    return joined
 
 
 _CACHE: List[Demo] = []
@@ -105,12 +143,13 @@ _CACHE: List[Demo] = []
 def all_demos() -> List[Demo]:
     """Every demo, sorted by code."""
     if not _CACHE:
-        package = importlib.import_module("demos")
+        # "demos" in a checkout, "mp_lint.demos" once installed.
+        package = importlib.import_module(__package__ or "demos")
         found: Dict[str, Demo] = {}
         for info in pkgutil.iter_modules(package.__path__):
             if not _MODULE.match(info.name):
                 continue
-            demo = _from_module(importlib.import_module(f"demos.{info.name}"))
+            demo = _from_module(importlib.import_module(f"{package.__name__}.{info.name}"))
             if demo.code in found:
                 raise RuntimeError(f"two demos claim {demo.code}: {found[demo.code].module}, {demo.module}")
             found[demo.code] = demo

@@ -14,9 +14,11 @@ import ctypes.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,25 +33,36 @@ __all__ = [
     "created_sessions",
     "lint",
     "plugin_installed",
+    "run_file",
     "run_program",
+    "scratch_directory",
     "session_processes",
+    "sweep",
 ]
 
 # Session ids of every program this process started; tests check that none
 # of their processes survive.
 created_sessions: List[int] = []
 
-# Make spawn the *default* start method, exactly as it is on Windows and
-# macOS: nothing is "set" yet, so a program may still call
-# set_start_method() once, as it could there (forcing it would change what
-# MPL103 shows). Older or newer layouts fall back to forcing it.
-_SPAWN_AS_DEFAULT = """\
+# Sessions not contained yet, and temporary folders not removed yet: what
+# `sweep()` cleans up when a signal stops the command halfway.
+_live_sessions: Set[int] = set()
+_scratch: Set[Path] = set()
+
+# Make spawn (or forkserver) the *default* start method, exactly as it is on
+# Windows and macOS (Linux since 3.14): nothing is "set" yet, so a program
+# may still call set_start_method() once, as it could there (forcing it
+# would change what MPL103 shows). Older or newer layouts fall back to
+# forcing it.
+_METHOD_AS_DEFAULT = """\
 import multiprocessing.context as _mp_context
 try:
-    _mp_context._default_context._default_context = _mp_context._concrete_contexts["spawn"]
+    _mp_context._default_context._default_context = _mp_context._concrete_contexts[{method!r}]
 except (AttributeError, KeyError):
-    _mp_context._default_context.set_start_method("spawn", force=True)
+    _mp_context._default_context.set_start_method({method!r}, force=True)
 """
+
+START_METHODS = ("spawn", "forkserver")
 
 # Lower the soft limit on open files (macOS ships with 256); children inherit it.
 _NOFILE_LIMIT = """\
@@ -62,7 +75,7 @@ _resource.setrlimit(_resource.RLIMIT_NOFILE, ({limit} if _hard < 0 else min({lim
 # children re-import it as __mp_main__.
 _RUN_FILE = """\
 import runpy as _runpy, sys as _sys
-_sys.argv = [{path!r}]
+_sys.argv = [{path!r}, *{argv!r}]
 _sys.path[0] = {directory!r}
 _runpy.run_path({path!r}, run_name="__main__")
 """
@@ -84,6 +97,8 @@ _MAX_CAPTURE = 4 * 1024 * 1024
 _MAX_FILE = 256 * 1024
 _MAX_FILES = 5000
 _SAMPLE_EVERY = 0.05
+# Room left in a Unix socket path (107 bytes) for pymp-XXXX/listener-XXXX below a scratch folder.
+_MAX_TEMP_PREFIX = 48
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,14 @@ class Program:
     timeout: float = 6.0
     # Soft RLIMIT_NOFILE for the run, None to inherit.
     nofile: Optional[int] = None
+    # Command-line arguments after the file name.
+    argv: Tuple[str, ...] = ()
+    # "spawn" (Windows, macOS) or "forkserver" (Linux since Python 3.14).
+    start_method: str = "spawn"
+    # Standard input of a file program (None: closed, reads see end of file).
+    stdin: Optional[bytes] = None
+    # PYTHONWARNINGS for the run (children inherit it), e.g. "default::ResourceWarning".
+    warnings: Optional[str] = None
 
     def write(self, directory: Path) -> Path:
         """Write the program and its files into `directory`; return its path."""
@@ -171,18 +194,20 @@ def notebook_json(cell: str) -> str:
 
 def _launcher(program: Program, path: Path) -> str:
     """The `python -c` text that sets up spawn, then runs the program."""
-    parts = [_SPAWN_AS_DEFAULT]
+    parts = [_METHOD_AS_DEFAULT.format(method=program.start_method)]
     if program.nofile is not None:
         parts.append(_NOFILE_LIMIT.format(limit=int(program.nofile)))
     if program.interactive:
         parts.append(_RUN_STDIN)
     else:
-        parts.append(_RUN_FILE.format(path=str(path), directory=str(path.parent)))
+        parts.append(_RUN_FILE.format(path=str(path), argv=list(program.argv), directory=str(path.parent)))
     return "".join(parts)
 
 
-def _environment(directory: Path) -> Dict[str, str]:
+def _environment(directory: Path, warnings: Optional[str] = None) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    if warnings:
+        env["PYTHONWARNINGS"] = warnings
     # Unbuffered, so what a program printed before a hang survives the kill.
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -196,26 +221,44 @@ def _environment(directory: Path) -> Dict[str, str]:
 def run_program(program: Program, directory: Path) -> RunResult:
     """Run `program` in `directory` under spawn; contain and observe it."""
     path = program.write(directory)
-    out_path, err_path = directory / _CAPTURE_OUT, directory / _CAPTURE_ERR
+    own = {program.filename, _CAPTURE_OUT, _CAPTURE_ERR, *program.files}
+    return _run(program, path, cwd=directory, scratch=directory, own=own)
+
+
+def run_file(program: Program, path: Path, cwd: Path, scratch: Path) -> RunResult:
+    """Run the existing file `path` from `cwd`, as `python FILE ARGS` would,
+    under the program's start method; contain and observe it.
+
+    `program` holds the file's text (to quote its lines), arguments, stdin
+    and timeout. Output and temporary files go to `scratch`, not `cwd`.
+    """
+    scratch.mkdir(parents=True, exist_ok=True)
+    return _run(program, path, cwd=cwd, scratch=scratch, own=None)
+
+
+def _run(program: Program, path: Path, cwd: Path, scratch: Path, own: Optional[Set[str]]) -> RunResult:
+    out_path, err_path = scratch / _CAPTURE_OUT, scratch / _CAPTURE_ERR
     command = [sys.executable, "-c", _launcher(program, path)]
+    feed = program.source.encode("utf-8") if program.interactive else program.stdin
     with _subreaper(), open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.monotonic()
         proc = subprocess.Popen(
             command,
-            cwd=str(directory),
-            env=_environment(directory),
-            stdin=subprocess.PIPE if program.interactive else subprocess.DEVNULL,
+            cwd=str(cwd),
+            env=_environment(scratch, program.warnings),
+            stdin=subprocess.PIPE if feed is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             start_new_session=True,
         )
         session = proc.pid
         created_sessions.append(session)
+        _live_sessions.add(session)
         try:
-            if program.interactive:
+            if feed is not None:
                 assert proc.stdin is not None
                 try:
-                    proc.stdin.write(program.source.encode("utf-8"))
+                    proc.stdin.write(feed)
                     proc.stdin.close()
                 except BrokenPipeError:
                     pass
@@ -224,7 +267,7 @@ def run_program(program: Program, directory: Path) -> RunResult:
             # Whatever happened above (even KeyboardInterrupt), leave nothing.
             timed_out = proc.poll() is None
             strays = _contain(proc, session, kill_now=timed_out)
-    own = {program.filename, _CAPTURE_OUT, _CAPTURE_ERR, *program.files}
+            _live_sessions.discard(session)
     return RunResult(
         program=program,
         path=path,
@@ -235,9 +278,52 @@ def run_program(program: Program, directory: Path) -> RunResult:
         stderr=_read(err_path, _MAX_CAPTURE),
         peak_processes=peak,
         strays=strays,
-        files=_leftover_files(directory, own),
+        files=_leftover_files(scratch, own) if own is not None else {},
         session=session,
     )
+
+
+@contextmanager
+def scratch_directory(prefix: str, parent: Optional[Path] = None) -> Iterator[Path]:
+    """A temporary folder, removed at the end, or by `sweep()` if a signal comes first.
+
+    Programs keep their temporary files there, forkserver its socket: a
+    Unix socket's path has at most 107 bytes, so a long temp folder (a
+    deep TMPDIR) gives way to /tmp.
+    """
+    if parent is None and len(tempfile.gettempdir()) > _MAX_TEMP_PREFIX and os.path.isdir("/tmp"):
+        parent = Path("/tmp")
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    _scratch.add(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        _scratch.discard(path)
+
+
+def sweep() -> None:
+    """Kill every session not contained yet and remove every scratch folder.
+
+    For a command stopped halfway by a signal: whatever was interrupted
+    (a run, its containment, a clean-up) is finished here.
+    """
+    me = os.getpid()
+    # A signal right after Popen() returned comes before the session is noted:
+    # every session led by a child of ours is swept too.
+    _live_sessions.update(p.pid for p in _all_processes() if p.ppid == me and p.session == p.pid)
+    for session in sorted(_live_sessions):
+        _signal_all(session, spare_tracker=True)
+        # The leader may be an unreaped child of ours too: no pid is spared.
+        if not _wait_until_gone(session, -1, 1.0):
+            _signal_all(session, spare_tracker=False)
+        _kill_group(session)
+        _wait_until_gone(session, -1, 2.0)
+        _remove_shared_memory(session)
+        _live_sessions.discard(session)
+    for path in sorted(_scratch):
+        shutil.rmtree(path, ignore_errors=True)
+        _scratch.discard(path)
 
 
 def _wait(
@@ -328,13 +414,80 @@ def _is_tracker(process: ProcessInfo) -> bool:
 
 
 def _signal_all(session: int, spare_tracker: bool) -> None:
-    for process in session_processes(session):
-        if process.state == "Z" or (spare_tracker and _is_tracker(process)):
-            continue
+    """SIGKILL the session's processes (its resource tracker spared, if asked).
+
+    They are stopped first, and the shared memory they have mapped noted
+    (`_remove_shared_memory`): a process killed between creating a
+    semaphore and telling the resource tracker leaves it in /dev/shm.
+    """
+    stopped: Set[int] = set()
+    for _ in range(5):  # a process may fork while the others are being stopped
+        found = {
+            p.pid for p in session_processes(session) if p.state != "Z" and not (spare_tracker and _is_tracker(p))
+        }
+        if found <= stopped:
+            break
+        for pid in found - stopped:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        stopped |= found
+    _mapped.setdefault(session, set()).update(_shared_memory_mapped(session))
+    for pid in stopped:
         try:
-            os.kill(process.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+
+
+# (device, inode) of each /dev/shm file a session's processes had mapped when they were killed.
+_mapped: Dict[int, Set[Tuple[int, int]]] = {}
+
+
+def _shared_memory_mapped(session: int) -> Set[Tuple[int, int]]:
+    """The /dev/shm files mapped by the session's processes, by device and inode.
+
+    A semaphore is mapped under the temporary name it was created with, so
+    the inode, not the name, says which file it is.
+    """
+    found: Set[Tuple[int, int]] = set()
+    for process in session_processes(session):
+        try:
+            with open(f"/proc/{process.pid}/maps", encoding="utf-8", errors="replace") as handle:
+                maps = handle.read()
+        except OSError:
+            continue
+        for line in maps.splitlines():
+            fields = line.split(None, 5)
+            if len(fields) == 6 and fields[5].startswith("/dev/shm/"):
+                major, _, minor = fields[3].partition(":")
+                try:
+                    found.add((os.makedev(int(major, 16), int(minor, 16)), int(fields[4])))
+                except ValueError:
+                    continue
+    return found
+
+
+def _remove_shared_memory(session: int) -> None:
+    """Once the session is gone (its tracker done), unlink what it left in /dev/shm."""
+    mapped = _mapped.pop(session, set())
+    if not mapped:
+        return
+    try:
+        entries = list(os.scandir("/dev/shm"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (info.st_dev, info.st_ino) in mapped:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
 
 
 def _reap(session: int, leader: int) -> None:
@@ -389,6 +542,7 @@ def _contain(proc: "subprocess.Popen[bytes]", session: int, kill_now: bool) -> i
     # Whatever is left in the group, /proc or not: orphans after a normal exit too.
     _kill_group(session)
     _wait_until_gone(session, leader, 5.0)
+    _remove_shared_memory(session)
     return strays
 
 
@@ -454,16 +608,16 @@ _FINDING = re.compile(
 )
 
 
-def lint(paths: Sequence[Path], cwd: Path, timeout: float = 60.0) -> LintResult:
+def lint(paths: Sequence[Path], cwd: Path, timeout: float = 60.0, lang: str = "en") -> LintResult:
     """Run ``python -m flake8 --select=MPL --isolated`` on `paths`.
 
     flake8 reads Python files only: notebooks go to the ``mp-lint`` command,
     the same engine, which reads them and reports lines within the cell.
     """
     names = [os.path.relpath(p, cwd) for p in paths]
-    command = [sys.executable, "-m", "flake8", "--select=MPL", "--isolated", *names]
+    command = [sys.executable, "-m", "flake8", "--select=MPL", "--isolated", f"--mp-lang={lang}", *names]
     if any(name.endswith(".ipynb") for name in names):
-        command = [sys.executable, "-m", "mp_lint", "--select=MPL", *names]
+        command = [sys.executable, "-m", "mp_lint", "--select=MPL", "--isolated", f"--mp-lang={lang}", *names]
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
     try:
         done = subprocess.run(command, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=timeout)

@@ -37,6 +37,7 @@ from typing import TextIO, Dict, Iterable, Iterator, List, Optional, Sequence, T
 from mp_lint import __version__
 from mp_lint.config import LANGUAGES, START_METHODS, Config
 from mp_lint.engine import Finding, lint_source
+from mp_lint.messages import read_error
 from mp_lint.notebooks import NotebookError, read_notebook
 from mp_lint.selection import selected, suppressed
 
@@ -175,7 +176,12 @@ def _patterns(value: str, base: Path) -> List[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mp-lint", description="Flag multiprocessing pitfalls.")
+    parser = argparse.ArgumentParser(
+        prog="mp-lint",
+        description="Flag multiprocessing pitfalls.",
+        epilog="Also: `mp-lint demo --list|--all|CODE` runs the demos; "
+        "`mp-lint run FILE` runs your program under spawn.",
+    )
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
     parser.add_argument("--ignore", help="comma-separated code prefixes to leave out (replaces the config's)")
@@ -237,7 +243,7 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
             else:
                 found = [FileFinding(str(path), f) for f in lint_path(path, config)]
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError, NotebookError) as error:
-            print(f"mp-lint: cannot read {path}: {error}", file=sys.stderr)
+            print(f"mp-lint: {read_error(str(path), error, config.lang)}", file=sys.stderr)
             status = 2
             continue
         results.extend(r for r in found if selected(r.finding.code, select, ignore))
@@ -310,5 +316,9 @@ def run_fixes(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (`mp-lint demo ...` and `mp-lint run ...` go to the classroom)."""
+    if sys.argv[1:2] in (["demo"], ["run"]):
+        from mp_lint.classroom import main as classroom
+
+        sys.exit(classroom(sys.argv[1:]))
     sys.exit(run())

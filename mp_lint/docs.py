@@ -37,8 +37,8 @@ _HEADER = """\
 
 Codes and names are stable. Rules marked *(spawn)* are silent when the start
 method is fork. Every code has a fixture in `fixtures/` and a demo that runs
-the pitfall and its fix under spawn: `python -m demos CODE`. Messages are in
-English, or in Chinese with `--mp-lang zh`.
+the pitfall and its fix under spawn: `mp-lint demo CODE` (`--lang zh` in
+Chinese). Messages are in English, or in Chinese with `--mp-lang zh`.
 """
 
 
@@ -124,7 +124,7 @@ def render_rule(rule: Type[Rule]) -> str:
         else:
             out.append(text)
         out.append("")
-    out.append(f"Demo: `python -m demos {rule.code}`")
+    out.append(f"Demo: `mp-lint demo {rule.code}`")
     out.append("")
     return "\n".join(out)
 

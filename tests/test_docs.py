@@ -34,7 +34,7 @@ def test_rule_section_shows_code_name_messages_and_demo(rule: Type[Rule]) -> Non
     assert en.MESSAGES[rule.code] in text
     assert zh.MESSAGES[rule.code] in text
     assert [line for line in text.splitlines() if line.startswith("### ")] == [f"### {s}" for s in SECTIONS]
-    assert text.rstrip().endswith(f"Demo: `python -m demos {rule.code}`")
+    assert text.rstrip().endswith(f"Demo: `mp-lint demo {rule.code}`")
 
 
 class _Sample(Rule):

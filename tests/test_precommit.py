@@ -75,7 +75,8 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Path, 
     repo.mkdir()
     for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
         shutil.copy(ROOT / name, repo / name)
-    shutil.copytree(ROOT / "mp_lint", repo / "mp_lint", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for package in ("mp_lint", "demos"):  # demos/ is installed as mp_lint.demos
+        shutil.copytree(ROOT / package, repo / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for command in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "mp-lint"]):
         done = _run(command, repo, env)
         assert done.returncode == 0, done.stderr

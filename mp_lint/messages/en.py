@@ -19,3 +19,19 @@ MESSAGES = {
     "MPL601": "{what} is pickled again with every task; send it once via initializer=, or use Pool.map/chunksize=",
     "MPL602": "{api} over {size} items without chunksize: one pickle round-trip per item; pass chunksize=",
 }
+
+#: Other text the command prints: read errors and the reasons inside them.
+TEXTS = {
+    "cannot_read": "cannot read {path}: {reason}",
+    "no_such_file": "no such file or directory",
+    "is_a_directory": "it is a folder",
+    "permission_denied": "permission denied",
+    "os_error": "{error}",
+    "bad_encoding": "not valid {encoding} text (byte {position})",
+    "unknown_encoding": "{error}",
+    "syntax_error": "syntax error at line {line}: {error}",
+    "notebook_invalid_json": "not a notebook (invalid JSON: {detail})",
+    "notebook_no_cells": "not a notebook (no list of cells)",
+    "notebook_format": "unsupported notebook format {format}; nbformat 4 is read",
+    "notebook_error": "{error}",
+}

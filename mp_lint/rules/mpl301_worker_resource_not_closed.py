@@ -32,6 +32,15 @@ class WorkerResourceNotClosed(Rule):
     `terminate()` (which `with Pool():` does). A module-level cache of
     handles grows with every task and is never closed at all.
 
+    What you will see depends on that last reference. In the common form,
+    a file opened and dropped in the same task (`open(path).read()`,
+    `json.load(open(p))`), CPython closes the file as soon as the task
+    returns: the program works, and the only trace is a `ResourceWarning:
+    unclosed file` per task, which Python shows only with warnings on
+    (`python -X dev`, `-W default`, pytest); `mp-lint demo MPL301` shows
+    exactly that. Descriptors run out ("Too many open files") when the
+    handles outlive the task: a cache, a list, a traceback, or PyPy.
+
     Deliberately not flagged (the analysis cannot tell, so it stays silent):
     an object returned, yielded, aliased, stored on `self` or in a local
     container, handed to a function it does not know (`register(f)`), to
