@@ -38,6 +38,10 @@ class Binding:
     unpack_index: Optional[int] = None
     #: ASSIGN from `with value as name`: `__enter__` result of value.
     from_with: bool = False
+    #: OTHER from `for name in iterable:`: the iterable.
+    iterates: Optional[cst.BaseExpression] = None
+    #: ASSIGN of a list literal: what `name.append(x)` statements of its scope add.
+    appended: List[cst.BaseExpression] = field(default_factory=list)
 
 
 @dataclass(eq=False)
