@@ -27,6 +27,7 @@ from mp_lint.model.apis import (
     Kind,
     Value,
 )
+from mp_lint.model.factories import returned_closure
 from mp_lint.model.scopes import (
     ApiCall,
     Binding,
@@ -426,6 +427,11 @@ class ModuleModel:
             if isinstance(expr, cst.Attribute):
                 if self._local_class_of(expr.value, scope) is not None:
                     return CallableKind.LOCAL_METHOD, expr
+            if isinstance(expr, cst.Call):
+                factory = self.function_called(expr.func, scope)
+                made = None if factory is None else returned_closure(factory)
+                if made is not None:
+                    return CallableKind.CLOSURE, made
             return CallableKind.OTHER, None
         return CallableKind.OTHER, None
 

@@ -153,6 +153,8 @@ class CallableKind(enum.Enum):
     LOCAL_FUNCTION = "local function"
     LOCAL_CLASS = "local class"
     LOCAL_METHOD = "method of a local class"
+    #: what a call of a closure factory returns (`make_converter(gain)`).
+    CLOSURE = "closure"
     OTHER = "other"
 
 
