@@ -498,13 +498,9 @@ class ModuleModel:
         for _ in range(4):  # `for p in procs` -> `procs.append(p)` -> `p = Process(...)`
             if not isinstance(expr, cst.Name):
                 break
-            loops = self.lookup(expr.value, scope) or []
-            elements = {id(self.element_of(b.iterates, b.scope)): b for b in loops if b.iterates is not None}
-            every_loop = all(b.iterates is not None for b in loops)
-            if loops and every_loop and len(elements) == 1 and id(None) not in elements:
-                # `for p in procs: p.start()` (and `for p in procs: p.join()`).
-                loop = next(iter(elements.values()))
-                expr, scope = self.element_of(loop.iterates, loop.scope), loop.scope  # type: ignore[arg-type]
+            element = self._loop_element(expr.value, scope)
+            if element is not None:
+                expr, scope = element
                 continue
             binding = self.object_binding(expr.value, scope)
             if binding is None:
@@ -514,6 +510,18 @@ class ModuleModel:
                     return binding.expr
             return None
         return expr if isinstance(expr, cst.Call) else None
+
+    def _loop_element(self, name: str, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """What builds the elements a loop variable takes, when every binding of
+        `name` is a `for` over the same elements (`for p in procs: p.start()`,
+        then `for p in procs: p.join()`)."""
+        found: Optional[Tuple[cst.BaseExpression, Scope]] = None
+        for binding in self.lookup(name, scope) or []:
+            element = None if binding.iterates is None else self.element_of(binding.iterates, binding.scope)
+            if element is None or (found is not None and found[0] is not element):
+                return None
+            found = (element, binding.scope)
+        return found
 
     def reachable_functions(self, roots: Iterable[FunctionInfo]) -> List[FunctionInfo]:
         """`roots` and the module functions they call, transitively."""

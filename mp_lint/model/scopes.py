@@ -135,6 +135,10 @@ class Handoff:
     callable_expr: Optional[cst.BaseExpression]
     #: argument expressions shipped along with the callable.
     arguments: List[cst.BaseExpression]
+    #: the function of this module whose parameter the callable reaches the
+    #: process API through (`self._apply(partial(work, x), xs)` where
+    #: `_apply(self, func, xs)` calls `pool.map(func, xs)`); None when direct.
+    via: Optional["FunctionInfo"] = None
 
 
 @dataclass(frozen=True)
