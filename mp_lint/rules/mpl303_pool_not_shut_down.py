@@ -37,7 +37,10 @@ class PoolNotShutDown(Rule):
     in a method, `self._executor = ProcessPoolExecutor()`) is flagged when
     no code of the module ever shuts down an attribute of that name (no
     `close()`, `__exit__` or `__del__` that does, nor any other method):
-    the object never gives its workers back.
+    the object never gives its workers back. Only this module is read: a
+    pool that only another module shuts down (`engine.pool.close()` in a
+    script) is reported all the same; a `close()` method on the class is
+    the fix either way.
 
     Deliberately not flagged: a pool returned, yielded, stored in a global
     or a container, passed to another function or captured by a nested
