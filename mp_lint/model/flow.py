@@ -246,13 +246,17 @@ def result_never_read(model: ModuleModel, api: ApiCall) -> bool:
 
 
 def _dropped_waits(model: ModuleModel, site: CallSite) -> FrozenSet[int]:
-    """`concurrent.futures.wait(...)` statements in the function of `site`."""
-    sites = site.function.calls if site.function is not None else model.calls
-    return frozenset(
-        id(other.node)
-        for other in sites
-        if other.is_statement and model.value_of(other.node.func, other.scope).name == "concurrent.futures.wait"
-    )
+    """`concurrent.futures.wait(...)` statements in the function of `site` (cached per function)."""
+    key = f"flow.waits.{id(site.function)}"
+    cached: Optional[FrozenSet[int]] = model.derived.get(key)
+    if cached is None:
+        sites = site.function.calls if site.function is not None else model.calls
+        cached = model.derived[key] = frozenset(
+            id(other.node)
+            for other in sites
+            if other.is_statement and model.value_of(other.node.func, other.scope).name == "concurrent.futures.wait"
+        )
+    return cached
 
 
 def result_is_used(body: FunctionBody, call: cst.Call) -> bool:

@@ -14,7 +14,7 @@ call.
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import libcst as cst
 
@@ -65,10 +65,25 @@ def _is_method(info: FunctionInfo) -> bool:
     return True
 
 
+def _calls_named(model: ModuleModel, name: str) -> List[CallSite]:
+    """Calls of `name(...)` or `<x>.name(...)`, indexed once per module."""
+    index: Optional[Dict[str, List[CallSite]]] = model.derived.get("wrappers.calls")
+    if index is None:
+        index = {}
+        for site in model.calls:
+            func = site.node.func
+            if isinstance(func, cst.Name):
+                index.setdefault(func.value, []).append(site)
+            elif isinstance(func, cst.Attribute):
+                index.setdefault(func.attr.value, []).append(site)
+        model.derived["wrappers.calls"] = index
+    return index.get(name, [])
+
+
 def _calls_of(model: ModuleModel, info: FunctionInfo) -> List[CallSite]:
     """Bare-name calls of a function; `self.name(...)` calls of a method from its class."""
     sites = []
-    for site in model.calls:
+    for site in _calls_named(model, info.name):
         func = site.node.func
         if _is_method(info):
             if not (
