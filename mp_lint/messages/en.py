@@ -11,7 +11,7 @@ MESSAGES = {
     "MPL205": "'{callable}' defined in this notebook does not exist in spawned children; import it from a .py file",
     "MPL301": "{what} opened in a worker is not closed on every path; use a with block",
     "MPL302": "initializer keeps a {what} for writing in a global with no Finalize: data is lost on terminate()",
-    "MPL303": "{api} is never shut down on this path; use a with block or close()+join()/shutdown()",
+    "MPL303": "{api} {where}; use a with block or close()+join()/shutdown()",
     "MPL401": "result of {api} is never used: a worker's exception is silently lost; call .result()/.get()",
     "MPL402": "ProcessPoolExecutor.map() result is never iterated: worker exceptions are never raised",
     "MPL403": "{api} result not waited for before `with Pool()` ends: the pool is terminated; call .get()",

@@ -11,7 +11,7 @@ MESSAGES = {
     "MPL205": "'{callable}' 定义在 notebook 里，spawn 启动的子进程找不到它；请把它写进 .py 文件，再从那里导入",
     "MPL301": "在工作进程里打开的{what_zh}不是每条路径都会关闭；请用 with 语句打开",
     "MPL302": "进程池的 initializer 把写入用的{what_zh}存进全局变量，却没有用 Finalize 关闭：terminate() 时缓冲的数据会丢失；请注册 Finalize，或在每个任务里用 with 打开",
-    "MPL303": "{api} 在这条执行路径上没有被关闭；请用 with 语句，或调用 close()+join() / shutdown()",
+    "MPL303": "{api} {where_zh}，它的工作进程不会被回收；请用 with 语句，或调用 close()+join() / shutdown()",
     "MPL401": "{api} 的返回值没有被使用：子进程里抛出的异常会被悄悄吞掉；请调用 .result() 或 .get() 取回结果",
     "MPL402": "ProcessPoolExecutor.map() 的结果没有被遍历：子进程里的异常永远不会抛出来；请遍历它返回的结果",
     "MPL403": "with Pool() 结束前没有等待 {api} 的结果：退出时进程池会被 terminate()，任务随之被杀掉；请先调用 .get()",

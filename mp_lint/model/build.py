@@ -84,7 +84,10 @@ class _Builder:
         elif isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 self.expressions(node.iter, ctx)
-                self.bind_target(node.target, ctx, None)
+                if isinstance(node.target, cst.Name):
+                    ctx.scope.bind(node.target.value, Binding(BindingKind.OTHER, ctx.scope, iterates=node.iter))
+                else:
+                    self.bind_target(node.target, ctx, None)
             else:
                 self.expressions(node.test, ctx)
             loop_ctx = _replace(ctx, in_loop=True)
@@ -141,6 +144,7 @@ class _Builder:
             value = node.value
             if isinstance(value, cst.Call):
                 self.expressions(value, ctx, statement_call=value)
+                _record_append(value, ctx.scope)
             else:
                 self.expressions(value, ctx)
         elif isinstance(node, cst.Assign):
@@ -341,6 +345,18 @@ _LEAF_TYPES = frozenset(
     {cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis, cst.Pass, cst.Break, cst.Continue}
 )
 _COMPREHENSION_TYPES = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
+
+
+def _record_append(call: cst.Call, scope: Scope) -> None:
+    """`items.append(x)` on a list literal bound once in this scope: remember `x`."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)):
+        return
+    if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return
+    bindings = scope.bindings.get(func.value.value)
+    if bindings and len(bindings) == 1 and isinstance(bindings[0].expr, cst.List):
+        bindings[0].appended.append(call.args[0].value)
 
 
 def _inside_function(scope: Scope) -> bool:

@@ -454,9 +454,55 @@ def _first_drain(analysis: ChannelAnalysis, body: FunctionBody, names: Tuple[str
             for read in body.reads.get(name, ()):  # `_is_non_draining` sorts out other scopes
                 position = body.position(read)
                 if position < first and not _is_non_draining(analysis, body, read, name, scope):
-                    first = position
+                    first = min(first, _drain_position(analysis, body, read, scope, position))
         cached = analysis.memo[key] = first
     return cast(int, cached)
+
+
+def _drain_position(analysis: ChannelAnalysis, body: FunctionBody, read: cst.Name, scope: Scope, position: int) -> int:
+    """When a read of the channel may start taking data out of it.
+
+    Handed to `reader = Process(..., args=(q,))`, the channel is drained by
+    that child, which runs only once the parent starts it: the first use of
+    `reader` after the constructor (its `start()`, or anything that may
+    start it) is the drain, not the constructor. Any other read drains
+    where it is.
+    """
+    node: cst.CSTNode = read
+    for _ in range(6):
+        parent = body.parent_of(node)
+        if isinstance(parent, cst.Call):
+            break
+        if not isinstance(parent, _ARGUMENT_WRAPPERS):
+            return position
+        node = parent
+    else:
+        return position
+    if not analysis.is_process_constructor(parent, scope):
+        return position
+    assign = body.parent_of(parent)
+    if not (isinstance(assign, cst.Assign) and assign.value is parent and len(assign.targets) == 1):
+        return position
+    target = assign.targets[0].target
+    if not isinstance(target, cst.Name) or not body.is_local(target.value):
+        return position
+    built = body.position(parent)
+    later = [
+        body.position(use)
+        for use in body.own_reads(target.value)
+        if body.position(use) > built and not _sets_attribute(body, use)
+    ]
+    return min(later, default=_NEVER)
+
+
+def _sets_attribute(body: FunctionBody, read: cst.Name) -> bool:
+    """`reader.daemon = True`: configures the process, does not start it."""
+    attribute = body.parent_of(read)
+    return (
+        isinstance(attribute, cst.Attribute)
+        and attribute.value is read
+        and isinstance(body.parent_of(attribute), cst.AssignTarget)
+    )
 
 
 def _is_non_draining(analysis: ChannelAnalysis, body: FunctionBody, read: cst.Name, name: str, scope: Scope) -> bool:

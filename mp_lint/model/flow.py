@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Iterable, Optional, Set, Tuple
+from typing import FrozenSet, Iterable, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -120,22 +120,58 @@ def _fills_itself(body: FunctionBody, read: cst.Name) -> bool:
     return isinstance(call, cst.Call) and call.func is attribute and isinstance(body.parent_of(call), cst.Expr)
 
 
-def consumed(body: FunctionBody, names: Iterable[str], within: Optional[cst.CSTNode] = None) -> bool:
+@dataclass(frozen=True)
+class Unread:
+    """Uses of a held result that do not read it (MPL401): its exception stays unseen."""
+
+    #: methods whose call reveals nothing (`r.wait()`, `r.ready()`, `f.done()`).
+    methods: FrozenSet[str] = frozenset()
+    #: ids of calls whose arguments are not read (`concurrent.futures.wait(fs)` as a statement).
+    calls: FrozenSet[int] = frozenset()
+    #: `for r in results:` passes each element on to `r` (follow `r`).
+    follow_loops: bool = False
+
+
+_READS_ALL = Unread()
+
+
+def consumed(
+    body: FunctionBody, names: Iterable[str], within: Optional[cst.CSTNode] = None, unread: Unread = _READS_ALL
+) -> bool:
     """Whether a value held in `names` is ever read for real.
 
     Reads that only pass it on (`other = name`, `box.append(name)`) follow
     it to the new holder; a bare `name` statement or `name.append(...)` does
-    not count. With `within`, only reads inside that node count. Globals,
-    nonlocals and dynamic code count as consumed.
+    not count, nor do the uses `unread` lists. With `within`, only reads
+    inside that node count. Globals, nonlocals and dynamic code count as
+    consumed.
     """
-    key = ("consumed", tuple(names), id(within))
+    key = ("consumed", tuple(names), id(within), unread)
     answer = body.memo.get(key)
     if answer is None:
-        answer = body.memo[key] = _consumed(body, key[1], within)
+        answer = body.memo[key] = _consumed(body, tuple(names), within, unread)
     return bool(answer)
 
 
-def _consumed(body: FunctionBody, names: Tuple[str, ...], within: Optional[cst.CSTNode]) -> bool:
+def _not_a_read(body: FunctionBody, read: cst.Name, unread: Unread) -> bool:
+    parent = body.parent_of(read)
+    if isinstance(parent, cst.Attribute) and parent.value is read and parent.attr.value in unread.methods:
+        call = body.parent_of(parent)
+        return isinstance(call, cst.Call) and call.func is parent
+    if isinstance(parent, cst.Arg) and parent.value is read and unread.calls:
+        return id(body.parent_of(parent)) in unread.calls
+    return False
+
+
+def _loop_target(body: FunctionBody, read: cst.Name) -> Optional[str]:
+    """`r` when `read` is the iterable of `for r in read:` (statement or comprehension)."""
+    parent = body.parent_of(read)
+    if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is read and isinstance(parent.target, cst.Name):
+        return parent.target.value
+    return None
+
+
+def _consumed(body: FunctionBody, names: Tuple[str, ...], within: Optional[cst.CSTNode], unread: Unread) -> bool:
     pending = list(names)
     seen: Set[str] = set()
     while pending:
@@ -148,7 +184,11 @@ def _consumed(body: FunctionBody, names: Tuple[str, ...], within: Optional[cst.C
         for read in body.own_reads(name):
             if within is not None and not body.inside(read, within):
                 continue
-            if _fills_itself(body, read):
+            if _fills_itself(body, read) or _not_a_read(body, read, unread):
+                continue
+            target = _loop_target(body, read) if unread.follow_loops else None
+            if target is not None:
+                pending.append(target)
                 continue
             sink = sink_of(body, read)
             if sink.kind is SinkKind.DROPPED:
@@ -173,6 +213,50 @@ def result_dropped(model: ModuleModel, site: CallSite) -> bool:
     if site.scope.kind == "module" and not site.guarded:
         return sink_of(body, site.node).kind is SinkKind.DROPPED
     return not result_is_used(body, site.node)
+
+
+#: AsyncResult and Future methods that never raise the worker's exception.
+_POOL_UNREAD = frozenset({"wait", "ready"})
+_FUTURE_UNREAD = frozenset({"done", "running", "cancelled", "cancel"})
+
+
+def result_never_read(model: ModuleModel, api: ApiCall) -> bool:
+    """Whether nothing ever asks the result of an async submission for its outcome.
+
+    Like `result_dropped`, and also when the result is only waited for
+    (`r.wait()`, `r.ready()`, `f.done()`, `concurrent.futures.wait(fs)` as a
+    statement), element by element through `for r in results:` too.
+    `.get()`, `.successful()`, `.result()`, `.exception()`, `as_completed`,
+    a return or any other use still count as reading it.
+    """
+    site = api.site
+    if site.is_statement:
+        return True
+    body = body_for(model, site)
+    if body is None:
+        return False
+    if site.scope.kind == "module" and not site.guarded:
+        return sink_of(body, site.node).kind is SinkKind.DROPPED
+    sink = sink_of(body, site.node)
+    if sink.kind is not SinkKind.DROPPED and sink.kind is not SinkKind.OTHER:
+        receiver = api.receiver
+        methods = _POOL_UNREAD if receiver is not None and receiver.kind is Kind.POOL else _FUTURE_UNREAD
+        return not consumed(body, sink.names, unread=Unread(methods, _dropped_waits(model, site), True))
+    return sink.kind is SinkKind.DROPPED
+
+
+def _dropped_waits(model: ModuleModel, site: CallSite) -> FrozenSet[int]:
+    """`concurrent.futures.wait(...)` statements in the function of `site` (cached per function)."""
+    key = f"flow.waits.{id(site.function)}"
+    cached: Optional[FrozenSet[int]] = model.derived.get(key)
+    if cached is None:
+        sites = site.function.calls if site.function is not None else model.calls
+        cached = model.derived[key] = frozenset(
+            id(other.node)
+            for other in sites
+            if other.is_statement and model.value_of(other.node.func, other.scope).name == "concurrent.futures.wait"
+        )
+    return cached
 
 
 def result_is_used(body: FunctionBody, call: cst.Call) -> bool:

@@ -27,6 +27,7 @@ from mp_lint.model.apis import (
     Kind,
     Value,
 )
+from mp_lint.model.factories import returned_closure
 from mp_lint.model.scopes import (
     ApiCall,
     Binding,
@@ -194,7 +195,48 @@ class ModuleModel:
             return self._instance_of(self.value_of(binding.expr, binding.scope))
         if kind is BindingKind.CLASS and isinstance(binding.definition, ClassInfo):
             return self.class_value(binding.definition)
+        if kind is BindingKind.OTHER and binding.iterates is not None:
+            element = self.element_of(binding.iterates, binding.scope)
+            return UNKNOWN if element is None else self.value_of(element, binding.scope)
         return UNKNOWN
+
+    def element_of(self, iterable: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+        """The one expression that builds every element of `iterable`, else None.
+
+        `[Process(...) for i in ...]`, a list display of one element, or a name
+        bound once to one of these or to `[]` filled by one `name.append(x)`.
+        """
+        if isinstance(iterable, cst.Name):
+            binding = self.binding_of(iterable.value, scope)
+            if binding is None or binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
+                return None
+            if binding.from_with or binding.scope is not scope or binding.expr is None:
+                return None
+            if isinstance(binding.expr, cst.List) and not binding.expr.elements and len(binding.appended) == 1:
+                return binding.appended[0]
+            if binding.appended:
+                return None
+            iterable = binding.expr
+        if isinstance(iterable, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return iterable.elt
+        if isinstance(iterable, (cst.List, cst.Tuple)) and len(iterable.elements) == 1:
+            element = iterable.elements[0]
+            return element.value if isinstance(element, cst.Element) else None
+        return None
+
+    def object_binding(self, name: str, scope: Scope) -> Optional[Binding]:
+        """The binding a method call on `name` uses: the single one, or the one
+        assignment among `def`s of that name (`work = Process(target=work)`; a
+        function has no `.start()`)."""
+        bindings = self.lookup(name, scope)
+        if not bindings:
+            return None
+        if len(bindings) == 1:
+            return bindings[0]
+        assigned = [binding for binding in bindings if binding.kind is BindingKind.ASSIGN]
+        if len(assigned) == 1 and all(b.kind is BindingKind.DEF for b in bindings if b is not assigned[0]):
+            return assigned[0]
+        return None
 
     def class_value(self, klass: ClassInfo) -> Value:
         """A class of this module that subclasses Process or a manager."""
@@ -302,7 +344,7 @@ class ModuleModel:
                 if isinstance(func, cst.Attribute):
                     method = func.attr.value
                     if value.kind in (Kind.UNKNOWN, Kind.QUALNAME):
-                        receiver = self.value_of(func.value, site.scope)
+                        receiver = self._receiver_value(func.value, site.scope)
                         if receiver.kind in (Kind.UNKNOWN, Kind.QUALNAME):
                             continue
                 elif value.kind in (Kind.UNKNOWN, Kind.QUALNAME):
@@ -310,6 +352,14 @@ class ModuleModel:
                 found.append(ApiCall(site, value, receiver, method))
             self._api_calls = found
         return self._api_calls
+
+    def _receiver_value(self, expr: cst.BaseExpression, scope: Scope) -> Value:
+        value = self.value_of(expr, scope)
+        if value.kind is Kind.UNKNOWN and isinstance(expr, cst.Name):
+            binding = self.object_binding(expr.value, scope)
+            if binding is not None and binding.kind is BindingKind.ASSIGN:
+                return self._binding_value(binding)
+        return value
 
     def handoffs(self) -> List[Handoff]:
         """Every place a callable and its arguments are shipped to a child."""
@@ -377,6 +427,11 @@ class ModuleModel:
             if isinstance(expr, cst.Attribute):
                 if self._local_class_of(expr.value, scope) is not None:
                     return CallableKind.LOCAL_METHOD, expr
+            if isinstance(expr, cst.Call):
+                factory = self.function_called(expr.func, scope)
+                made = None if factory is None else returned_closure(factory)
+                if made is not None:
+                    return CallableKind.CLOSURE, made
             return CallableKind.OTHER, None
         return CallableKind.OTHER, None
 
@@ -440,12 +495,33 @@ class ModuleModel:
         """The call that built the object `expr` names (`Pool()` in `p = Pool()`)."""
         if isinstance(expr, cst.Call):
             return expr
-        if isinstance(expr, cst.Name):
-            binding = self.binding_of(expr.value, scope)
-            if binding is not None and binding.kind is BindingKind.ASSIGN and binding.unpack_index is None:
+        for _ in range(4):  # `for p in procs` -> `procs.append(p)` -> `p = Process(...)`
+            if not isinstance(expr, cst.Name):
+                break
+            element = self._loop_element(expr.value, scope)
+            if element is not None:
+                expr, scope = element
+                continue
+            binding = self.object_binding(expr.value, scope)
+            if binding is None:
+                return None
+            if binding.kind is BindingKind.ASSIGN and binding.unpack_index is None:
                 if isinstance(binding.expr, cst.Call):
                     return binding.expr
-        return None
+            return None
+        return expr if isinstance(expr, cst.Call) else None
+
+    def _loop_element(self, name: str, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """What builds the elements a loop variable takes, when every binding of
+        `name` is a `for` over the same elements (`for p in procs: p.start()`,
+        then `for p in procs: p.join()`)."""
+        found: Optional[Tuple[cst.BaseExpression, Scope]] = None
+        for binding in self.lookup(name, scope) or []:
+            element = None if binding.iterates is None else self.element_of(binding.iterates, binding.scope)
+            if element is None or (found is not None and found[0] is not element):
+                return None
+            found = (element, binding.scope)
+        return found
 
     def reachable_functions(self, roots: Iterable[FunctionInfo]) -> List[FunctionInfo]:
         """`roots` and the module functions they call, transitively."""

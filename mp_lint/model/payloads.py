@@ -64,6 +64,9 @@ class PayloadQuestions(ValueQuestions):
         scope = handoff.site.scope
         payload = Payload(handoff)
         callable_expr = handoff.callable_expr
+        if handoff.via is not None:  # through a wrapper's parameter: only what the callable carries
+            payload.bound += self._bound_parts(callable_expr, scope)
+            return payload
         if handoff.role is Role.TASK:
             if handoff.api.kind is Kind.POOL:
                 callable_expr = call_argument(call, 0, "func")

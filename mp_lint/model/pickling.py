@@ -76,6 +76,11 @@ DB_CONNECTORS: Dict[str, str] = {
 }
 
 
+#: The standard streams: text files, which refuse to pickle like any open file.
+STANDARD_STREAMS = frozenset(
+    f"sys.{name}" for name in ("stdout", "stderr", "stdin", "__stdout__", "__stderr__", "__stdin__")
+)
+
 _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath"})
 
 
@@ -122,6 +127,9 @@ class PicklingQuestions(ValueQuestions):
                 return self._unpicklable(binding.expr, binding.scope, depth + 1, binding.from_with)
             return None
         if isinstance(expr, cst.Attribute):
+            stream = self.qualname_of(expr, scope)
+            if stream in STANDARD_STREAMS:
+                return ("file", stream)
             bindings = self._self_attribute(expr, scope)
             if bindings:
                 found = self._all_bindings(bindings, lambda b: self._unpicklable_binding(b, depth))

@@ -38,6 +38,10 @@ class Binding:
     unpack_index: Optional[int] = None
     #: ASSIGN from `with value as name`: `__enter__` result of value.
     from_with: bool = False
+    #: OTHER from `for name in iterable:`: the iterable.
+    iterates: Optional[cst.BaseExpression] = None
+    #: ASSIGN of a list literal: what `name.append(x)` statements of its scope add.
+    appended: List[cst.BaseExpression] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -131,6 +135,10 @@ class Handoff:
     callable_expr: Optional[cst.BaseExpression]
     #: argument expressions shipped along with the callable.
     arguments: List[cst.BaseExpression]
+    #: the function of this module whose parameter the callable reaches the
+    #: process API through (`self._apply(partial(work, x), xs)` where
+    #: `_apply(self, func, xs)` calls `pool.map(func, xs)`); None when direct.
+    via: Optional["FunctionInfo"] = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,8 @@ class CallableKind(enum.Enum):
     LOCAL_FUNCTION = "local function"
     LOCAL_CLASS = "local class"
     LOCAL_METHOD = "method of a local class"
+    #: what a call of a closure factory returns (`make_converter(gain)`).
+    CLOSURE = "closure"
     OTHER = "other"
 
 

@@ -1,8 +1,9 @@
 """Where code runs: in child processes (workers), or only in the parent.
 
 A worker is a function of this module handed to a process API (a pool or
-executor task, a `Process` target, an initializer), `run()` of a `Process`
-subclass of this module, or a module function any of these calls. Pool
+executor task, a `Process` target, an initializer; directly or through a
+parameter of a wrapper, see `mp_lint.model.wrappers`), `run()` of a
+`Process` subclass of this module, or a module function any of these calls. Pool
 workers are daemonic, and so is the target of `Process(daemon=True)`:
 they may not start children of their own. `ProcessPoolExecutor` workers
 are not daemonic.
@@ -21,6 +22,7 @@ import libcst as cst
 from mp_lint.model.apis import Family, Kind
 from mp_lint.model.body import FunctionBody, body_of
 from mp_lint.model.module import CallSite, FunctionInfo, Handoff, ModuleModel, Role, Scope, call_argument
+from mp_lint.model.wrappers import every_handoff
 
 __all__ = ["Workers", "parent_only_functions", "runs_only_in_parent", "workers"]
 
@@ -78,7 +80,7 @@ def workers(model: ModuleModel) -> Workers:
     roots: List[FunctionInfo] = []
     initializer_roots: List[FunctionInfo] = []
     daemonic_roots: List[FunctionInfo] = []
-    for handoff in model.handoffs():
+    for handoff in every_handoff(model):
         info = _function_of(model, handoff.callable_expr, handoff.site.scope)
         if info is None:
             continue

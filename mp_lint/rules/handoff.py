@@ -7,6 +7,7 @@ from typing import Iterator
 from mp_lint.model import ModuleModel
 from mp_lint.model.apis import Family
 from mp_lint.model.module import Handoff, Role
+from mp_lint.model.wrappers import every_handoff
 
 
 def pickled_handoffs(model: ModuleModel) -> Iterator[Handoff]:
@@ -15,7 +16,7 @@ def pickled_handoffs(model: ModuleModel) -> Iterator[Handoff]:
     Pool tasks are pickled under every start method; `Process(target=...)`
     and initializers only when children are spawned (or forkserver'd).
     """
-    for handoff in model.handoffs():
+    for handoff in every_handoff(model):
         if handoff.api.family is not Family.PICKLE:
             continue
         if handoff.role is not Role.TASK and not model.pickles_like_spawn(handoff.api):
@@ -27,6 +28,8 @@ def describe(handoff: Handoff, *, arguments: bool = False) -> str:
     """How a message names the hand-off of the callable (`map()`,
     `Process(target=)`...) or, with `arguments=True`, of its arguments
     (`Process(args=)`, `Pool(initargs=)`...)."""
+    if handoff.via is not None:
+        return f"{handoff.via.name}()"
     if handoff.role is Role.TARGET:
         return "Process(args=)" if arguments else "Process(target=)"
     if handoff.role is Role.INITIALIZER:

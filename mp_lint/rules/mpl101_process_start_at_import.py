@@ -40,8 +40,13 @@ class ProcessStartAtImport(Rule):
 
     Creating is not starting: a module-level `Process(...)` or
     `ProcessPoolExecutor()` that is only started or used under the guard
-    works and is not flagged. Starts the analysis cannot attribute to a
-    visible constructor (a process built in a loop, say) are not reported.
+    works and is not flagged. Processes built in a list comprehension or
+    appended to a list and started in a loop (`for p in procs: p.start()`)
+    are reported once, on their constructor; so is a process bound to the
+    name of its own target (`work = Process(target=work)`). Starts the
+    analysis cannot attribute to one visible constructor (a loop variable
+    bound other ways elsewhere, a list filled with several kinds of objects)
+    are not reported.
     Silent in notebooks: no child re-imports a notebook, and it has no use
     for a guard (`__name__` is `"__main__"` in every cell).
 

@@ -12,7 +12,9 @@ class UnguardedEntryCall(Rule):
     """What it does:
     Flags a module-level call, outside `if __name__ == "__main__":`, of a
     function of this module that starts processes, directly or through the
-    functions it calls (`def main(): ... Pool() ...` then a bare `main()`).
+    functions it calls (`def main(): ... Pool() ...` then a bare `main()`),
+    also inside module-level `try`/`with`/`if` blocks
+    (`try: main() except KeyboardInterrupt: ...`).
 
     Why is this bad?
     Under spawn and forkserver every child re-imports the main module, runs

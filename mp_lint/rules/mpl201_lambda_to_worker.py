@@ -15,7 +15,10 @@ class LambdaToWorker(Rule):
     Flags a lambda (also inside `functools.partial`, or bound to a name first)
     passed as a pool task (`map`, `imap`, `imap_unordered`, `starmap`,
     `*_async`, `apply`, `submit`), as `Process(target=...)` or as
-    `initializer=` of a process pool.
+    `initializer=` of a process pool; also when it is passed to a parameter
+    that a function or method of this module hands to one of these
+    (`self._apply(lambda q: ..., qs)` where `_apply(self, func, xs)` calls
+    `self._pool.map(func, xs)`), reported at that call.
 
     Why is this bad?
     Everything sent to a worker is pickled, and pickle stores a function by

@@ -11,14 +11,22 @@ from mp_lint.model.module import CallableKind
 from mp_lint.rules.base import Report, Rule
 from mp_lint.rules.handoff import describe, pickled_handoffs
 
-_LOCAL_KINDS = (CallableKind.LOCAL_FUNCTION, CallableKind.LOCAL_CLASS, CallableKind.LOCAL_METHOD)
+_LOCAL_KINDS = (
+    CallableKind.LOCAL_FUNCTION,
+    CallableKind.LOCAL_CLASS,
+    CallableKind.LOCAL_METHOD,
+    CallableKind.CLOSURE,
+)
 
 
 class LocalCallableToWorker(Rule):
     """What it does:
     Flags a nested function, a closure, a method of a class defined inside a
     function, or a class defined inside a function, handed to a worker in
-    the places MPL201 lists (also through `functools.partial`).
+    the places MPL201 lists (also through `functools.partial`), and the
+    closure a factory of this module returns (`f = make_converter(gain)`
+    where every `return` of `make_converter` gives a nested function or a
+    lambda). A factory that may also return something else stays silent.
 
     Why is this bad?
     pickle finds a function again by importing its module and looking up its

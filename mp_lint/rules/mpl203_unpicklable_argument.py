@@ -12,8 +12,9 @@ from mp_lint.rules.handoff import describe, pickled_handoffs
 
 class UnpicklableArgument(Rule):
     """What it does:
-    Flags an open file (also `gzip`/`tempfile`/`zipfile` files and csv
-    readers/writers), a `threading` lock, event, condition, semaphore or
+    Flags an open file (also `gzip`/`tempfile`/`zipfile` files, csv
+    readers/writers and the standard streams `sys.stdout`, `sys.stderr`,
+    `sys.stdin`), a `threading` lock, event, condition, semaphore or
     `queue.Queue`, a generator, a database connection or cursor (`sqlite3`,
     `psycopg2`, `pymysql`...), or an object of a class of this module whose
     `__init__` stores one of these in an attribute, when it is passed as a

@@ -6,11 +6,14 @@ from typing import Iterator
 
 from mp_lint.model import ModuleModel
 from mp_lint.model.apis import Family, Kind
+from mp_lint.model.kept import kept_pools
 from mp_lint.model.resources import Fate, Tracked, lifetime
 from mp_lint.rules.base import Report, Rule
 
 _POOL = Tracked(frozenset({"close", "terminate"}))
 _EXECUTOR = Tracked(frozenset({"shutdown"}))
+_ON_PATH = "is never shut down on this path"
+_ON_PATH_ZH = "在这条执行路径上没有被关闭"
 
 
 class PoolNotShutDown(Rule):
@@ -30,9 +33,21 @@ class PoolNotShutDown(Rule):
     their memory; a function called in a loop or a service piles them up,
     and only a `ResourceWarning` tells.
 
-    Deliberately not flagged: a pool returned, yielded, stored on `self`, in
-    a global or a container, passed to another function or captured by a
-    nested function (its owner may shut it down); pools created at module
+    A pool kept on an object (`self.pool = Pool()`, in `__init__` or lazily
+    in a method, `self._executor = ProcessPoolExecutor()`) is flagged when
+    no code of the module ever shuts down an attribute of that name (no
+    `close()`, `__exit__` or `__del__` that does, nor any other method):
+    the object never gives its workers back. Only this module is read: a
+    pool that only another module shuts down (`engine.pool.close()` in a
+    script) is reported all the same; a `close()` method on the class is
+    the fix either way.
+
+    Deliberately not flagged: a pool returned, yielded, stored in a global
+    or a container, passed to another function or captured by a nested
+    function (its owner may shut it down); a pool on `self` whose attribute
+    is used any other way than for tasks and `is None` tests (passed on,
+    `with self.pool:`, named in a string), or whose class has a base from
+    another module (the base may close it); pools created at module
     level (they live as long as the program, see MPL101); a `close()`
     without `join()`; exception paths (a `map()` that raises before
     `close()`); thread pools and dill/cloudpickle libraries.
@@ -66,4 +81,8 @@ class PoolNotShutDown(Rule):
             if id(site.node) in model.with_items:
                 continue
             if lifetime(model, site.function, site.node, tracked).fate is Fate.LEAKED:
-                yield self.report(site.node, api=name)
+                yield self.report(site.node, api=name, where=_ON_PATH, where_zh=_ON_PATH_ZH)
+        for kept in kept_pools(model):
+            where = f"is kept in self.{kept.attribute} and no method shuts it down"
+            where_zh = f"保存在 self.{kept.attribute} 上，却没有任何方法关闭它"
+            yield self.report(kept.constructor, api=kept.api, where=where, where_zh=where_zh)

@@ -12,7 +12,7 @@ from mp_lint.model.flow import (
     EXECUTOR_ASYNC_METHODS,
     POOL_ASYNC_METHODS,
     outlives_pool,
-    result_dropped,
+    result_never_read,
 )
 from mp_lint.model.module import call_argument
 from mp_lint.rules.base import Report, Rule
@@ -44,7 +44,10 @@ class DiscardedAsyncResult(Rule):
     `map_async`, `starmap_async` (Pool) that is dropped: an expression
     statement, a list of results built and thrown away, or a name (or a list
     the results are appended to) never read again, when no `error_callback=`
-    is given.
+    is given. Results that are only waited for count as never read: an
+    AsyncResult whose only uses are `.wait()` and `.ready()`, futures only
+    asked `.done()` or passed to a `concurrent.futures.wait(...)` statement
+    (also element by element, `for r in results: r.wait()`).
 
     Why is this bad?
     An exception raised in the worker is stored in the Future or AsyncResult
@@ -52,9 +55,10 @@ class DiscardedAsyncResult(Rule):
     failure vanishes: the program prints nothing and the work is silently
     missing. `callback=` does not help, it only runs on success.
 
-    Any read of the result counts as using it (`.result()`, `as_completed`,
-    `wait`, iteration, `return`, passing it to a function, storing it in an
-    attribute), as does `add_done_callback`. Deliberately silent: results
+    Any other read of the result counts as using it (`.get()`, `.result()`,
+    `.exception()`, `.successful()`, `as_completed`, iteration that reads the
+    elements, `return`, passing it to a function, storing it in an
+    attribute, the result of `wait()` read), as does `add_done_callback`. Deliberately silent: results
     stored in a parameter, a global or a closure variable (another function
     may read them), module-level names outside the `__main__` guard (an
     importer may read them), functions using `locals()`/`eval`, `*args` or
@@ -85,7 +89,7 @@ class DiscardedAsyncResult(Rule):
             call = api.site.node
             if api.method != "submit" and _has_error_callback(call):
                 continue
-            if not result_dropped(model, api.site):
+            if not result_never_read(model, api):
                 continue
             if outlives_pool(model, api):
                 continue  # MPL403 reports it: the pool is terminated first

@@ -17,7 +17,10 @@ class JoinBeforeDrain(Rule):
     `__init__`), when the parent has not read from that channel before the
     join: the `get()`/`recv()` comes after it, or never. Processes joined in
     `for p in procs:` are followed to the list they come from (a
-    comprehension, a literal or `procs.append(Process(...))`).
+    comprehension, a literal or `procs.append(Process(...))`). A channel
+    handed to a consumer `Process` is drained only once that process is
+    started: `p1.start(); p1.join(); p2.start()`, where `p2` reads what `p1`
+    writes, is flagged on `p1.join()`.
 
     Why is this bad?
     A child that has put data waits, before it exits, until the data has

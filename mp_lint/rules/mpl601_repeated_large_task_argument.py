@@ -74,8 +74,8 @@ class RepeatedLargeTaskArgument(Rule):
     def check(self, model: ModuleModel) -> Iterator[Report]:
         analysis = analysis_for(model)
         for handoff in pickled_handoffs(model):
-            if handoff.role is not Role.TASK:
-                continue
+            if handoff.role is not Role.TASK or handoff.via is not None:
+                continue  # through a wrapper: its chunksize and loop are inside the wrapper
             payload = analysis.payload(handoff)
             if handoff.method in _SINGLE_TASK_METHODS:
                 what = self._repeated_by_loop(analysis, handoff, payload)

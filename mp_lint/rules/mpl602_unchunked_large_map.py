@@ -48,7 +48,7 @@ class UnchunkedLargeMap(Rule):
     def check(self, model: ModuleModel) -> Iterator[Report]:
         analysis = analysis_for(model)
         for handoff in pickled_handoffs(model):
-            if handoff.role is not Role.TASK or not _unchunked_map(handoff):
+            if handoff.role is not Role.TASK or handoff.via is not None or not _unchunked_map(handoff):
                 continue
             payload = analysis.payload(handoff)
             if payload.chunksize is not None or not payload.iterables:
