@@ -20,7 +20,7 @@ import libcst as cst
 
 from mp_lint.model.apis import Family, Kind
 from mp_lint.model.body import FunctionBody, body_of
-from mp_lint.model.module import CallSite, FunctionInfo, ModuleModel, Role, Scope, call_argument
+from mp_lint.model.module import CallSite, FunctionInfo, Handoff, ModuleModel, Role, Scope, call_argument
 
 __all__ = ["Workers", "parent_only_functions", "runs_only_in_parent", "worker_ids", "workers"]
 
@@ -48,8 +48,11 @@ class Workers:
     #: the functions handed over directly (and `run()` of Process subclasses).
     roots: Tuple[FunctionInfo, ...] = ()
     #: workers that run in a daemonic process: pool tasks and initializers,
-    #: `Process(daemon=True)` targets, and what they call.
+    #: `Process(daemon=True)` targets, DataLoader hooks, and what they call.
     daemonic: Tuple[FunctionInfo, ...] = ()
+    #: pool and executor tasks (whose exceptions are pickled back to the
+    #: parent), and what they call.
+    tasks: Tuple[FunctionInfo, ...] = ()
 
     def is_worker(self, info: FunctionInfo) -> bool:
         """Whether `info` runs in a child process."""
@@ -60,13 +63,39 @@ class Workers:
         return any(worker is info for worker in self.daemonic)
 
 
-def _daemonic_root(handoff_role: Role, api_kind: Kind, method: str, call: cst.Call) -> bool:
-    if handoff_role is Role.TASK:
+def _daemonic_root(model: ModuleModel, handoff: Handoff) -> bool:
+    role, api_kind = handoff.role, handoff.api.kind
+    if role is Role.TASK:
         return api_kind is Kind.POOL
-    if handoff_role is Role.INITIALIZER:
-        return method == "Pool"
-    daemon = call_argument(call, 6, "daemon")
-    return isinstance(daemon, cst.Name) and daemon.value == "True"
+    if role is Role.INITIALIZER:
+        return handoff.method == "Pool"
+    if role is Role.HOOK:
+        return api_kind is Kind.DATALOADER  # torch starts its workers with daemon=True
+    daemon = call_argument(handoff.site.node, 6, "daemon")
+    if daemon is not None:
+        return isinstance(daemon, cst.Name) and daemon.value == "True"
+    return _set_daemon_later(model, handoff.site)
+
+
+def _set_daemon_later(model: ModuleModel, site: CallSite) -> bool:
+    """`p = Process(target=f)` then `p.daemon = True` in the same body."""
+    body = body_of(model, site.function.node if site.function is not None else model.module)
+    assign = body.parent_of(site.node)
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+        return False
+    name = assign.targets[0].target
+    if not isinstance(name, cst.Name):
+        return False
+    for use in body.uses(name.value):
+        attribute = body.parent_of(use.node)
+        if not (isinstance(attribute, cst.Attribute) and attribute.value is use.node and attribute.attr.value == "daemon"):
+            continue
+        target = body.parent_of(attribute)
+        statement = body.parent_of(target) if isinstance(target, cst.AssignTarget) else None
+        if isinstance(statement, cst.Assign):
+            value = statement.value
+            return isinstance(value, cst.Name) and value.value == "True"
+    return False
 
 
 def workers(model: ModuleModel) -> Workers:
@@ -77,15 +106,18 @@ def workers(model: ModuleModel) -> Workers:
     roots: List[FunctionInfo] = []
     initializer_roots: List[FunctionInfo] = []
     daemonic_roots: List[FunctionInfo] = []
+    task_roots: List[FunctionInfo] = []
     for handoff in model.handoffs():
         info = _function_of(model, handoff.callable_expr, handoff.site.scope)
         if info is None:
             continue
-        if _daemonic_root(handoff.role, handoff.api.kind, handoff.method, handoff.site.node):
+        if _daemonic_root(model, handoff):
             daemonic_roots.append(info)
         if handoff.api.family is not Family.PICKLE:
             continue
         roots.append(info)
+        if handoff.role is Role.TASK:
+            task_roots.append(info)
         if handoff.role is Role.INITIALIZER:
             initializer_roots.append(info)
     for klass in model.classes:
@@ -101,7 +133,8 @@ def workers(model: ModuleModel) -> Workers:
     every = model.reachable_functions(roots)
     unique = {id(root): root for root in roots}
     daemonic = model.reachable_functions(daemonic_roots)
-    team = Workers(tuple(initializer.values()), tuple(every), tuple(unique.values()), tuple(daemonic))
+    tasks = model.reachable_functions(task_roots)
+    team = Workers(tuple(initializer.values()), tuple(every), tuple(unique.values()), tuple(daemonic), tuple(tasks))
     model.derived["workers.team"] = team
     return team
 

@@ -27,6 +27,8 @@ def describe(handoff: Handoff, *, arguments: bool = False) -> str:
     """How a message names the hand-off of the callable (`map()`,
     `Process(target=)`...) or, with `arguments=True`, of its arguments
     (`Process(args=)`, `Pool(initargs=)`...)."""
+    if handoff.label:
+        return handoff.label
     if handoff.role is Role.TARGET:
         return "Process(args=)" if arguments else "Process(target=)"
     if handoff.role is Role.INITIALIZER:

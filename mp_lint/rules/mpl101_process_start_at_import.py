@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from mp_lint.model import ModuleModel
-from mp_lint.model.apis import Kind, Value
+from mp_lint.model.apis import WRAPPERS, Kind, Value
 from mp_lint.rules.base import Report, Rule
 
 _WHAT = {
@@ -17,7 +17,9 @@ _WHAT = {
 
 
 def _describe(instance: Value) -> str:
-    """`Pool()`, or the name of a factory given with --mp-extra-process-apis."""
+    """`Pool()`, `parmap.map()`, or the name of a factory given with --mp-extra-process-apis."""
+    if instance.name in WRAPPERS:
+        return WRAPPERS[instance.name].label + "()"
     if "." in instance.name:
         return instance.name.rpartition(".")[2] + "()"
     return _WHAT.get(instance.kind, "this call")
