@@ -16,7 +16,8 @@ A demo module defines:
 and may set ``TIMEOUT`` (seconds for the pitfall run), ``FILES`` (data files
 both programs read), ``FIX_FILES`` (modules only the fix has),
 ``INTERACTIVE`` (run as a notebook cell through standard input),
-``NOFILE`` (a lower limit on open files for both runs) and ``ATTEMPTS``
+``NOFILE`` (a lower limit on open files for both runs), ``STDIN`` (text
+piped to both programs' standard input, which is /dev/null otherwise) and ``ATTEMPTS``
 (how often to run a pitfall whose failure is a race before giving up).
 
 Adding a demo is adding a module: nothing else needs an edit.
@@ -75,6 +76,7 @@ def _from_module(module: ModuleType) -> Demo:
         interactive=interactive,
         timeout=float(getattr(module, "TIMEOUT", 6.0)),
         nofile=getattr(module, "NOFILE", None),
+        stdin=getattr(module, "STDIN", None),
     )
     fix = Program(
         source=module.FIX,
@@ -84,6 +86,7 @@ def _from_module(module: ModuleType) -> Demo:
         timeout=_FIX_TIMEOUT,
         # The fix runs under the same limit: it must work where the pitfall failed.
         nofile=getattr(module, "NOFILE", None),
+        stdin=getattr(module, "STDIN", None),
     )
     return Demo(
         code=module.CODE,

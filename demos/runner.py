@@ -58,13 +58,21 @@ _soft, _hard = _resource.getrlimit(_resource.RLIMIT_NOFILE)
 _resource.setrlimit(_resource.RLIMIT_NOFILE, ({limit} if _hard < 0 else min({limit}, _hard), _hard))
 """
 
-# Run the file as `python FILE` would: __main__ with a __file__, so spawned
-# children re-import it as __mp_main__.
+# Run the file as `python FILE` would: in the real __main__ module, with a
+# __file__, so spawned children re-import it as __mp_main__. (Not
+# runpy.run_path: its temporary __main__ is not the `__mp_main__` alias that
+# importing multiprocessing made, so the parent could not unpickle an object
+# of a class defined in the program, such as an exception sent back by a worker.)
 _RUN_FILE = """\
-import runpy as _runpy, sys as _sys
+import sys as _sys
 _sys.argv = [{path!r}]
 _sys.path[0] = {directory!r}
-_runpy.run_path({path!r}, run_name="__main__")
+_main = _sys.modules["__main__"]
+_main.__file__ = {path!r}
+with open({path!r}, "rb") as _source:
+    _code = compile(_source.read(), {path!r}, "exec")
+del _source, _main
+exec(_code, _sys.modules["__main__"].__dict__)
 """
 
 # Run source read from standard input in a __main__ that has no file, which
@@ -100,6 +108,9 @@ class Program:
     timeout: float = 6.0
     # Soft RLIMIT_NOFILE for the run, None to inherit.
     nofile: Optional[int] = None
+    # Text piped to standard input (then closed), as `echo 5 | python prog.py`;
+    # None: standard input is /dev/null.
+    stdin: Optional[str] = None
 
     def write(self, directory: Path) -> Path:
         """Write the program and its files into `directory`; return its path."""
@@ -204,7 +215,7 @@ def run_program(program: Program, directory: Path) -> RunResult:
             command,
             cwd=str(directory),
             env=_environment(directory),
-            stdin=subprocess.PIPE if program.interactive else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if program.interactive or program.stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             start_new_session=True,
@@ -212,10 +223,11 @@ def run_program(program: Program, directory: Path) -> RunResult:
         session = proc.pid
         created_sessions.append(session)
         try:
-            if program.interactive:
+            if program.interactive or program.stdin is not None:
                 assert proc.stdin is not None
+                text = program.source if program.interactive else str(program.stdin)
                 try:
-                    proc.stdin.write(program.source.encode("utf-8"))
+                    proc.stdin.write(text.encode("utf-8"))
                     proc.stdin.close()
                 except BrokenPipeError:
                     pass

@@ -641,11 +641,36 @@ class ModuleModel:
         target = call_argument(api.site.node, 1, "callable")
         if target is None:
             return
-        for start in self.process_starts():
-            instance = start.instance
-            if instance.kind is Kind.MANAGER and instance.name == manager_class.name and instance.family is manager_class.family:
+        for instance in self._started_managers():
+            if instance.name == manager_class.name and instance.family is manager_class.family:
                 yield Handoff(api.site, instance, Role.HOOK, "register", target, [], "register(callable=)")
                 return
+
+    def _started_managers(self) -> List[Value]:
+        """Managers started in this module: `start()`ed or entered with `with`, also
+        through a name bound to the manager or to None (`mgr = None` ... `mgr = M()`)."""
+        cached: Optional[List[Value]] = self.derived.get("module.started_managers")
+        if cached is not None:
+            return cached
+        found = [start.instance for start in self.process_starts() if start.instance.kind is Kind.MANAGER]
+        for site in self.calls:
+            func = site.node.func
+            if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+                continue
+            if func.attr.value != "start":
+                continue
+            values = set()
+            for binding in self.lookup(func.value.value, site.scope) or []:
+                if binding.kind is not BindingKind.ASSIGN:
+                    values.add(UNKNOWN)
+                elif not (isinstance(binding.expr, cst.Name) and binding.expr.value == "None"):
+                    values.add(self._binding_value(binding))
+            if len(values) == 1:
+                value = values.pop()
+                if value.kind is Kind.MANAGER:
+                    found.append(value)
+        self.derived["module.started_managers"] = found
+        return found
 
     def callable_kind(
         self, expr: Optional[cst.BaseExpression], scope: Scope
@@ -743,6 +768,7 @@ class ModuleModel:
 
     def _dataloader_starts(self) -> Iterator[ProcessStart]:
         """Iterating a DataLoader with workers starts them."""
+        seen: Set[int] = set()
         for iteration in self.iterations:
             expr = iteration.node
             candidates = [expr]
@@ -751,6 +777,9 @@ class ModuleModel:
             for candidate in candidates:
                 if not isinstance(candidate, (cst.Name, cst.Attribute)):
                     continue
+                if id(candidate) in seen:
+                    continue  # `for b in enumerate(loader)`: the loop and enumerate()
+                seen.add(id(candidate))
                 value = self.value_of(candidate, iteration.scope)
                 if value.kind is Kind.DATALOADER:
                     yield ProcessStart(iteration, self.constructor_call(candidate, iteration.scope), value)
@@ -844,6 +873,8 @@ class _Builder:
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 self.small_statement(small, ctx)
+        elif isinstance(node, cst.BaseSmallStatement):  # `def f(x): return g(x)` on one line
+            self.small_statement(node, ctx)
         elif isinstance(node, cst.FunctionDef):
             self.function_def(node, ctx)
         elif isinstance(node, cst.ClassDef):

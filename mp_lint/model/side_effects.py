@@ -198,5 +198,7 @@ def _fixed(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope,
         name = "str" if isinstance(func, cst.Name) and func.value == "str" else _qualname(model, func, scope)
         if name not in _PATH_FUNCTIONS:
             return False
-        return all(arg.keyword is None and not arg.star and _fixed(model, arg.value, scope, depth + 1) for arg in expr.args)
+        return all(
+            arg.keyword is None and not arg.star and _fixed(model, arg.value, scope, depth + 1) for arg in expr.args
+        )
     return False

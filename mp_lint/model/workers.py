@@ -88,7 +88,8 @@ def _set_daemon_later(model: ModuleModel, site: CallSite) -> bool:
         return False
     for use in body.uses(name.value):
         attribute = body.parent_of(use.node)
-        if not (isinstance(attribute, cst.Attribute) and attribute.value is use.node and attribute.attr.value == "daemon"):
+        is_daemon = isinstance(attribute, cst.Attribute) and attribute.value is use.node
+        if not (is_daemon and isinstance(attribute, cst.Attribute) and attribute.attr.value == "daemon"):
             continue
         target = body.parent_of(attribute)
         statement = body.parent_of(target) if isinstance(target, cst.AssignTarget) else None

@@ -30,8 +30,10 @@ class ProcessStartAtImport(Rule):
     Flags processes started at module level outside `if __name__ == "__main__":`,
     also inside module-level `with`/`for`/`try`/`if` blocks: a `Pool(...)` or
     `Manager()` (they start workers when built), a `Process` or manager whose
-    `.start()` runs at module level, and a `ProcessPoolExecutor` that is
-    submitted to or mapped over at module level.
+    `.start()` runs at module level, a `ProcessPoolExecutor` that is
+    submitted to or mapped over at module level, a call of `process_map` or
+    `parmap.map`, and a `DataLoader` with `num_workers` > 0 that is
+    iterated at module level (`for batch in loader:`, `next(iter(loader))`).
 
     Why is this bad?
     Under spawn and forkserver (Windows, macOS, Linux since Python 3.14) each

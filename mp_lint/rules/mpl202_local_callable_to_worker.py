@@ -18,7 +18,9 @@ class LocalCallableToWorker(Rule):
     """What it does:
     Flags a nested function, a closure, a method of a class defined inside a
     function, or a class defined inside a function, handed to a worker in
-    the places MPL201 lists (also through `functools.partial`).
+    the places MPL201 lists, the wrappers included (`process_map`,
+    `parmap`, `run_in_executor`, a DataLoader's hooks, `register(callable=)`),
+    also through `functools.partial`.
 
     Why is this bad?
     pickle finds a function again by importing its module and looking up its
