@@ -54,7 +54,7 @@ class SideEffect:
     node: cst.CSTNode
     #: how a message names it: `input()`, `bind()`, `os.mkdir()`.
     what: str
-    #: what the child gets: `EOFError`, `EADDRINUSE`, `FileExistsError`.
+    #: what the child gets: `EOFError`, `end of file`, `EADDRINUSE`, `FileExistsError`.
     error: str
 
 
@@ -75,7 +75,7 @@ def import_side_effects(model: ModuleModel) -> List[SideEffect]:
             if iteration.at_import and not iteration.guarded and iteration.scope.kind == "module":
                 name = model.value_of(iteration.node, iteration.scope)
                 if name.kind is Kind.QUALNAME and name.name == "sys.stdin":
-                    effect = SideEffect(iteration.node, "for ... in sys.stdin", "EOFError")
+                    effect = SideEffect(iteration.node, "for ... in sys.stdin", "end of file")
                     if not _handled(body, iteration.node, effect):
                         found.append(effect)
     found.sort(key=lambda effect: body_of(model, model.module).position(effect.node))
@@ -101,7 +101,7 @@ def _classify(model: ModuleModel, site: CallSite) -> Optional[SideEffect]:
             return SideEffect(call, "input()", "EOFError")
     qualname = _qualname(model, func, scope)
     if qualname in _STDIN_READS:
-        return SideEffect(call, qualname + "()", "EOFError")
+        return SideEffect(call, qualname + "()", "end of file")
     if qualname == "os.mkdir" and _fixed(model, call_argument(call, 0, "path"), scope):
         return SideEffect(call, "os.mkdir()", "FileExistsError")
     if qualname == "os.makedirs" and _fixed(model, call_argument(call, 0, "name"), scope):
