@@ -313,6 +313,8 @@ class ModuleModel:
         self.calls: List[CallSite] = []
         #: `for` / comprehension iterables and arguments of `iter()`-like builtins.
         self.iterations: List[IterationSite] = []
+        #: `name.daemon = value` statements: (scope, name, value).
+        self.daemon_assignments: List[Tuple[Scope, str, Optional[cst.BaseExpression]]] = []
         self._values: Dict[int, Value] = {}
         self._binding_lists: Dict[int, Value] = {}
         self._resolving: Set[int] = set()
@@ -768,6 +770,8 @@ class ModuleModel:
 
     def _dataloader_starts(self) -> Iterator[ProcessStart]:
         """Iterating a DataLoader with workers starts them."""
+        if not any(api.value.kind is Kind.DATALOADER_CLASS for api in self.api_calls()):
+            return  # no DataLoader built in this module: nothing to look for
         seen: Set[int] = set()
         for iteration in self.iterations:
             expr = iteration.node
@@ -1060,6 +1064,8 @@ class _Builder:
                     self.bind_target(element.value, ctx, value, unpack_index=index)
         elif isinstance(target, cst.Attribute):
             self.expressions(target.value, ctx)
+            if target.attr.value == "daemon" and isinstance(target.value, cst.Name):
+                self.model.daemon_assignments.append((scope, target.value.value, value))
             function = ctx.function
             if (
                 isinstance(target.value, cst.Name)

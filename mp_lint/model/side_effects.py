@@ -63,22 +63,22 @@ def import_side_effects(model: ModuleModel) -> List[SideEffect]:
     cached: Optional[List[SideEffect]] = model.derived.get("side_effects")
     if cached is not None:
         return cached
-    found: List[SideEffect] = []
+    candidates: List[SideEffect] = []
     if not model.interactive and any(model.pickles_like_spawn(s.instance) for s in model.process_starts()):
-        body = body_of(model, model.module)
         for site in model.calls:
             if site.at_import and not site.guarded and site.scope.kind == "module":
                 effect = _classify(model, site)
-                if effect is not None and not _handled(body, site.node, effect):
-                    found.append(effect)
+                if effect is not None:
+                    candidates.append(effect)
         for iteration in model.iterations:
             if iteration.at_import and not iteration.guarded and iteration.scope.kind == "module":
                 name = model.value_of(iteration.node, iteration.scope)
                 if name.kind is Kind.QUALNAME and name.name == "sys.stdin":
-                    effect = SideEffect(iteration.node, "for ... in sys.stdin", "end of file")
-                    if not _handled(body, iteration.node, effect):
-                        found.append(effect)
-    found.sort(key=lambda effect: body_of(model, model.module).position(effect.node))
+                    candidates.append(SideEffect(iteration.node, "for ... in sys.stdin", "end of file"))
+    found: List[SideEffect] = []
+    if candidates:  # the module's index only when there is something to place
+        body = body_of(model, model.module)
+        found = sorted((e for e in candidates if not _handled(body, e.node, e)), key=lambda e: body.position(e.node))
     model.derived["side_effects"] = found
     return found
 

@@ -78,23 +78,16 @@ def _daemonic_root(model: ModuleModel, handoff: Handoff) -> bool:
 
 
 def _set_daemon_later(model: ModuleModel, site: CallSite) -> bool:
-    """`p = Process(target=f)` then `p.daemon = True` in the same body."""
-    body = body_of(model, site.function.node if site.function is not None else model.module)
-    assign = body.parent_of(site.node)
-    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+    """`p = Process(target=f)` then `p.daemon = True` in the same scope."""
+    if not model.daemon_assignments:
         return False
-    name = assign.targets[0].target
-    if not isinstance(name, cst.Name):
-        return False
-    for use in body.uses(name.value):
-        attribute = body.parent_of(use.node)
-        is_daemon = isinstance(attribute, cst.Attribute) and attribute.value is use.node
-        if not (is_daemon and isinstance(attribute, cst.Attribute) and attribute.attr.value == "daemon"):
-            continue
-        target = body.parent_of(attribute)
-        statement = body.parent_of(target) if isinstance(target, cst.AssignTarget) else None
-        if isinstance(statement, cst.Assign):
-            value = statement.value
+    names = [
+        name
+        for name, bindings in site.scope.bindings.items()
+        if any(binding.expr is site.node for binding in bindings)
+    ]
+    for scope, name, value in model.daemon_assignments:
+        if scope is site.scope and name in names:
             return isinstance(value, cst.Name) and value.value == "True"
     return False
 
