@@ -19,7 +19,8 @@ and may set ``TIMEOUT`` (seconds for the pitfall run), ``FILES`` (data files
 both programs read), ``FIX_FILES`` (modules only the fix has),
 ``INTERACTIVE`` (run as a notebook cell through standard input),
 ``NOFILE`` (a lower limit on open files for both runs), ``WARNINGS``
-(``PYTHONWARNINGS`` for both runs) and ``ATTEMPTS``
+(``PYTHONWARNINGS`` for both runs), ``STDIN`` (text piped to both
+programs' standard input, which is /dev/null otherwise) and ``ATTEMPTS``
 (how often to run a pitfall whose failure is a race before giving up).
 
 Adding a demo is adding a module: nothing else needs an edit.
@@ -77,6 +78,12 @@ class Demo:
         return None
 
 
+def _stdin(module: ModuleType) -> Optional[bytes]:
+    """A demo's ``STDIN`` text, as the bytes piped to both programs."""
+    text = getattr(module, "STDIN", None)
+    return None if text is None else str(text).encode("utf-8")
+
+
 def _from_module(module: ModuleType) -> Demo:
     interactive = bool(getattr(module, "INTERACTIVE", False))
     files: Dict[str, str] = dict(getattr(module, "FILES", {}))
@@ -89,6 +96,7 @@ def _from_module(module: ModuleType) -> Demo:
         timeout=float(getattr(module, "TIMEOUT", 6.0)),
         nofile=getattr(module, "NOFILE", None),
         warnings=getattr(module, "WARNINGS", None),
+        stdin=_stdin(module),
     )
     fix = Program(
         source=module.FIX,
@@ -99,6 +107,7 @@ def _from_module(module: ModuleType) -> Demo:
         # The fix runs under the same limit: it must work where the pitfall failed.
         nofile=getattr(module, "NOFILE", None),
         warnings=getattr(module, "WARNINGS", None),
+        stdin=_stdin(module),
     )
     return Demo(
         code=module.CODE,

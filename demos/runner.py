@@ -71,13 +71,21 @@ _soft, _hard = _resource.getrlimit(_resource.RLIMIT_NOFILE)
 _resource.setrlimit(_resource.RLIMIT_NOFILE, ({limit} if _hard < 0 else min({limit}, _hard), _hard))
 """
 
-# Run the file as `python FILE` would: __main__ with a __file__, so spawned
-# children re-import it as __mp_main__.
+# Run the file as `python FILE` would: in the real __main__ module, with a
+# __file__, so spawned children re-import it as __mp_main__. (Not
+# runpy.run_path: its temporary __main__ is not the `__mp_main__` alias that
+# importing multiprocessing made, so the parent could not unpickle an object
+# of a class defined in the program, such as an exception sent back by a worker.)
 _RUN_FILE = """\
-import runpy as _runpy, sys as _sys
+import sys as _sys
 _sys.argv = [{path!r}, *{argv!r}]
 _sys.path[0] = {directory!r}
-_runpy.run_path({path!r}, run_name="__main__")
+_main = _sys.modules["__main__"]
+_main.__file__ = {path!r}
+with open({path!r}, "rb") as _source:
+    _code = compile(_source.read(), {path!r}, "exec")
+del _source, _main
+exec(_code, _sys.modules["__main__"].__dict__)
 """
 
 # Run source read from standard input in a __main__ that has no file, which

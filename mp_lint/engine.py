@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from mp_lint.rules import Report, Rule
 
 # Top-level packages whose import can bring a process API into a file.
-_IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
+_IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch", "parmap")
 
 # `a and b and c ...` is one flat node for Python's parser but a chain of
 # nested nodes for libcst's, whose native parser overflows its stack (a

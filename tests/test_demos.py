@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 CODES = (
-    "MPL101", "MPL102", "MPL103",
-    "MPL201", "MPL202", "MPL203", "MPL204", "MPL205",
-    "MPL301", "MPL302", "MPL303",
+    "MPL101", "MPL102", "MPL103", "MPL104",
+    "MPL201", "MPL202", "MPL203", "MPL204", "MPL205", "MPL206",
+    "MPL301", "MPL302", "MPL303", "MPL304",
     "MPL401", "MPL402", "MPL403",
     "MPL501",
     "MPL601", "MPL602",
@@ -37,6 +37,7 @@ CODES = (
 ISSUE = {code: 3 for code in CODES}
 ISSUE.update({code: 2 for code in ("MPL101", "MPL102", "MPL103", "MPL201", "MPL202")})
 ISSUE["MPL205"] = 7
+ISSUE.update({code: 12 for code in ("MPL104", "MPL206", "MPL304")})
 
 
 def _registered_codes() -> FrozenSet[str]:
@@ -120,18 +121,29 @@ def _ratio_measured(report: DemoReport) -> None:
     assert f"{ratio:.1f}" in report.verdict.pitfall.summary
 
 
+def _broken_then_hang(report: DemoReport) -> None:
+    # The executor gives up; the Pool's result thread dies and map() waits forever.
+    assert "executor raised BrokenProcessPool" in report.pitfall.stdout
+    assert report.pitfall.timed_out
+    assert "TypeError: RecordError.__init__() missing 1 required positional argument" in report.pitfall.stderr
+    assert "executor raised RecordError" in report.fix.stdout
+
+
 SIGNATURES: Dict[str, Callable[[DemoReport], None]] = {
     "MPL101": _hang_with("RuntimeError", "finished its bootstrapping phase"),
     "MPL102": _raises("BrokenProcessPool"),
     "MPL103": _hang_with("RuntimeError: context has already been set"),
+    "MPL104": _hang_with("EOFError: EOF when reading a line"),
     "MPL201": _raises("PicklingError"),
     "MPL202": _raises("local object 'scale_all.<locals>.scale'"),
     "MPL203": _raises("TypeError: cannot pickle", "TextIOWrapper"),
     "MPL204": _raises("RuntimeError: Lock objects should only be shared between processes through inheritance"),
     "MPL205": _hang_with("AttributeError: Can't get attribute 'square' on <module '__main__'"),
+    "MPL206": _broken_then_hang,
     "MPL301": _unclosed_files,
     "MPL302": _lost_log_lines,
     "MPL303": _leaked_workers,
+    "MPL304": _raises("AssertionError: daemonic processes are not allowed to have children"),
     "MPL401": _never_surfaced,
     "MPL402": _never_surfaced,
     "MPL403": _tasks_killed,
@@ -372,7 +384,8 @@ def test_all_prints_a_row_per_demo_and_fails_if_one_did_not_reproduce(
     rows = [line for line in out if line.startswith("MPL")]
     assert [row.split()[0] for row in rows] == list(CODES)
     assert "NOT REPRODUCED: saw MPL302" in rows[CODES.index("MPL302")]
-    assert out[-1].startswith("16/17 reproduced, 17/17 fixes worked")
+    total = len(CODES)
+    assert out[-1].startswith(f"{total - 1}/{total} reproduced, {total}/{total} fixes worked")
 
 
 def _mp_lint(*args: str, cwd: Path, timeout: float = 120) -> "subprocess.CompletedProcess[str]":

@@ -4,6 +4,10 @@ MESSAGES = {
     "MPL101": "{api} starts processes at import; children re-import this module: move under __main__ guard",
     "MPL102": "{function}() starts processes and runs at import; call it under if __name__ == '__main__'",
     "MPL103": "set_start_method({method!r}) at import raises RuntimeError in children; move under __main__ guard",
+    # MPL104, MPL206, MPL304: what fails at the process boundary.
+    "MPL104": "{what} at import runs again in each spawned child ({error}); move it under __main__ guard",
+    "MPL206": "{exception} cannot be unpickled in the parent (Pool.map hangs); pass all __init__ args to super()",
+    "MPL304": "{api} in a daemonic worker fails (no children allowed); make the outer pool a ProcessPoolExecutor",
     "MPL201": "lambda sent to a worker via {api} cannot be pickled; use a module-level def",
     "MPL202": "{what} '{callable}' sent via {api} cannot be pickled; define it at module level",
     "MPL203": "{what} passed via {api} cannot be pickled; pass a path/parameters (a lock: mp.Lock via initargs=)",

@@ -4,6 +4,10 @@ MESSAGES = {
     "MPL101": "{api} 在模块导入时就启动了子进程，而 spawn 方式下子进程会重新导入本模块；请移到 if __name__ == '__main__': 下",
     "MPL102": "{function}() 会启动子进程，却在模块导入时被直接调用；请改为只在 if __name__ == '__main__': 下调用",
     "MPL103": "在模块导入时调用 set_start_method({method!r})，子进程重新导入本模块时会抛 RuntimeError；请移到 if __name__ == '__main__': 下",
+    # MPL104、MPL206、MPL304：进程边界上的错误。
+    "MPL104": "{what} 写在模块顶层，spawn 启动的每个子进程导入时都会再执行一次（{error}）；请移到 if __name__ == '__main__': 下",
+    "MPL206": "异常类 {exception} 没有把 __init__ 的参数全部传给 super().__init__()，父进程无法还原它（Pool.map 会卡死）；请原样传入全部参数",
+    "MPL304": "{api} 写在守护进程（如进程池的工作进程）里，而守护进程不能再创建子进程（AssertionError）；请让外层改用 ProcessPoolExecutor",
     "MPL201": "通过 {api} 交给子进程的 lambda 无法被 pickle；请改成在模块顶层用 def 定义的函数",
     "MPL202": "通过 {api} 交给子进程的 '{callable}' 定义在函数内部，pickle 按名字找不到它；请把它移到模块顶层定义",
     "MPL203": "通过 {api} 传给子进程的对象（{what_zh}）无法被 pickle；请改传路径或参数，到子进程里再打开或创建（锁请用 multiprocessing.Lock，经 initargs= 传入）",

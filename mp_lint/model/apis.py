@@ -47,6 +47,12 @@ class Kind(enum.Enum):
     PROXY_FACTORY = "proxy_factory"  # manager.Queue, manager.Lock ...
     PROXY = "proxy"
     THREAD_POOL = "thread_pool"
+    #: a function that builds a pool and maps a callable over it
+    #: (`tqdm.contrib.concurrent.process_map`, `parmap.map`): see WRAPPERS.
+    MAP_FUNCTION = "map_function"
+    #: `torch.utils.data.DataLoader`, and an instance with `num_workers` > 0.
+    DATALOADER_CLASS = "dataloader_class"
+    DATALOADER = "dataloader"
 
 
 @dataclass(frozen=True)
@@ -118,9 +124,17 @@ _OTHER_NAMES: Dict[str, Value] = {
     "concurrent.futures.thread.ThreadPoolExecutor": Value(Kind.THREAD_POOL_CLASS),
     "functools.partial": Value(Kind.PARTIAL),
     # pathos pools pickle with dill and start their workers on first use.
-    "pathos.multiprocessing.ProcessPool": Value(Kind.LAZY_POOL_CLASS, Family.DILL),
-    "pathos.multiprocessing.ProcessingPool": Value(Kind.LAZY_POOL_CLASS, Family.DILL),
-    "pathos.pools.ProcessPool": Value(Kind.LAZY_POOL_CLASS, Family.DILL),
+    # (Their dotted names make messages say `ProcessingPool()`, not "ProcessPoolExecutor".)
+    "pathos.multiprocessing.ProcessPool": Value(
+        Kind.LAZY_POOL_CLASS, Family.DILL, name="pathos.multiprocessing.ProcessPool"
+    ),
+    "pathos.multiprocessing.ProcessingPool": Value(
+        Kind.LAZY_POOL_CLASS, Family.DILL, name="pathos.multiprocessing.ProcessingPool"
+    ),
+    "pathos.pools.ProcessPool": Value(Kind.LAZY_POOL_CLASS, Family.DILL, name="pathos.pools.ProcessPool"),
+    "pathos.pools.ProcessingPool": Value(Kind.LAZY_POOL_CLASS, Family.DILL, name="pathos.pools.ProcessingPool"),
+    "torch.utils.data.DataLoader": Value(Kind.DATALOADER_CLASS, name="torch.utils.data.DataLoader"),
+    "torch.utils.data.dataloader.DataLoader": Value(Kind.DATALOADER_CLASS, name="torch.utils.data.DataLoader"),
     "pathos.pools.ThreadPool": Value(Kind.THREAD_POOL_CLASS, Family.DILL),
 }
 
@@ -137,6 +151,36 @@ POOL_TASK_METHODS = frozenset(
 EXECUTOR_TASK_METHODS = frozenset({"submit", "map"})
 
 
+@dataclass(frozen=True)
+class Wrapper:
+    """A library function that starts a pool and ships a callable to it."""
+
+    #: Kind.POOL (a multiprocessing Pool: daemonic workers) or Kind.EXECUTOR.
+    runs_on: Kind
+    #: how messages name the call: `process_map`, `parmap.map`.
+    label: str
+    #: positional arguments from this index on are shipped with every task.
+    arguments_from: int = 1
+    #: a keyword that, unless literally True, may run everything in-process.
+    parallel_keyword: str = ""
+
+
+#: `thread_map` (tqdm) runs threads: a look-alike, deliberately absent.
+WRAPPERS: Dict[str, Wrapper] = {
+    "tqdm.contrib.concurrent.process_map": Wrapper(Kind.EXECUTOR, "process_map"),
+    **{
+        f"parmap.{name}": Wrapper(Kind.POOL, f"parmap.{name}", parallel_keyword="pm_parallel")
+        for name in ("map", "starmap", "map_async", "starmap_async")
+    },
+}
+
+#: DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers,
+#: collate_fn, pin_memory, drop_last, timeout, worker_init_fn, multiprocessing_context)
+DATALOADER_HOOKS = (("collate_fn", 6), ("worker_init_fn", 10))
+DATALOADER_WORKERS = ("num_workers", 5)
+DATALOADER_CONTEXT = ("multiprocessing_context", 11)
+
+
 class Catalogue:
     """Maps dotted names to abstract values, with user-given extra pool APIs."""
 
@@ -150,6 +194,8 @@ class Catalogue:
         other = _OTHER_NAMES.get(dotted)
         if other is not None:
             return other
+        if dotted in WRAPPERS:
+            return Value(Kind.MAP_FUNCTION, name=dotted)
         for package, family in PROCESS_PACKAGES.items():
             if dotted == package:
                 return Value(Kind.CONTEXT, family, name=package)
@@ -171,4 +217,4 @@ class Catalogue:
 
 #: Words whose absence from a file proves it uses no process API. Any
 #: spelling of a catalogued API contains one of them.
-PREFILTER_WORDS = ("multiprocess", "ProcessPool", "billiard", "pathos")
+PREFILTER_WORDS = ("multiprocess", "ProcessPool", "billiard", "pathos", "process_map", "parmap", "DataLoader")

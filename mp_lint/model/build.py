@@ -22,8 +22,10 @@ from mp_lint.model.scopes import (
     CallSite,
     ClassInfo,
     FunctionInfo,
+    IterationSite,
     Scope,
     dotted_name,
+    positional_argument,
 )
 from mp_lint.model.walk import child_nodes
 
@@ -75,6 +77,8 @@ class _Builder:
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 self.small_statement(small, ctx)
+        elif isinstance(node, cst.BaseSmallStatement):  # `def f(x): return g(x)` on one line
+            self.small_statement(node, ctx)
         elif isinstance(node, cst.FunctionDef):
             self.function_def(node, ctx)
         elif isinstance(node, cst.ClassDef):
@@ -84,6 +88,7 @@ class _Builder:
         elif isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 self.expressions(node.iter, ctx)
+                self.iteration(node.iter, ctx)
                 if isinstance(node.target, cst.Name):
                     ctx.scope.bind(node.target.value, Binding(BindingKind.OTHER, ctx.scope, iterates=node.iter))
                 else:
@@ -263,6 +268,8 @@ class _Builder:
                     self.bind_target(element.value, ctx, value, unpack_index=index)
         elif isinstance(target, cst.Attribute):
             self.expressions(target.value, ctx)
+            if target.attr.value == "daemon" and isinstance(target.value, cst.Name):
+                self.model.daemon_assignments.append((scope, target.value.value, value))
             function = ctx.function
             if (
                 isinstance(target.value, cst.Name)
@@ -310,6 +317,11 @@ class _Builder:
                 model.calls.append(site)
                 if here.function is not None:
                     here.function.calls.append(site)
+                func = node.func  # type: ignore[attr-defined]
+                if type(func) is cst.Name and func.value in _ITERATING_BUILTINS:
+                    first = positional_argument(node, 0)  # type: ignore[arg-type]
+                    if first is not None:
+                        self.iteration(first, here)
             elif node_type is cst.Lambda:
                 assert isinstance(node, cst.Lambda)
                 scope = Scope("lambda", here.scope, function=here.function)
@@ -325,12 +337,17 @@ class _Builder:
                 assert isinstance(node, cst.CompFor)
                 # Comprehension variables shadow outer names: make those ambiguous.
                 self._bind_loose(node.target, here.scope)
+                self.iteration(node.iter, here)
                 if not here.in_loop:
                     here = _replace(here, in_loop=True)
             elif node_type in _COMPREHENSION_TYPES and not here.in_loop:
                 here = _replace(here, in_loop=True)
             for child in child_nodes(node):
                 push((child, here))
+
+    def iteration(self, expr: cst.BaseExpression, ctx: _Context) -> None:
+        """Record that `expr` is iterated where `ctx` runs."""
+        self.model.iterations.append(IterationSite(expr, ctx.scope, ctx.at_import, ctx.guarded, ctx.function))
 
     def _bind_loose(self, target: cst.BaseExpression, scope: Scope) -> None:
         if isinstance(target, cst.Name):
@@ -341,6 +358,9 @@ class _Builder:
 
 
 #: Nodes with no code below them.
+#: Builtins that iterate their (first) argument at once.
+_ITERATING_BUILTINS = frozenset({"iter", "list", "tuple", "enumerate", "zip", "sorted", "set", "next"})
+
 _LEAF_TYPES = frozenset(
     {cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis, cst.Pass, cst.Break, cst.Continue}
 )

@@ -18,11 +18,15 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from mp_lint.model.apis import (
+    DATALOADER_CONTEXT,
+    DATALOADER_HOOKS,
+    DATALOADER_WORKERS,
     EXECUTOR_TASK_METHODS,
     POOL_TASK_METHODS,
     PROXY_NAMES,
     START_METHODS,
     UNKNOWN,
+    WRAPPERS,
     Catalogue,
     Kind,
     Value,
@@ -37,11 +41,13 @@ from mp_lint.model.scopes import (
     ClassInfo,
     FunctionInfo,
     Handoff,
+    IterationSite,
     ProcessStart,
     Role,
     Scope,
     call_argument,
     dotted_name,
+    keyword_argument,
     string_literal,
 )
 
@@ -54,12 +60,14 @@ __all__ = [
     "ClassInfo",
     "FunctionInfo",
     "Handoff",
+    "IterationSite",
     "ModuleModel",
     "ProcessStart",
     "Role",
     "Scope",
     "call_argument",
     "dotted_name",
+    "keyword_argument",
     "string_literal",
 ]
 
@@ -90,6 +98,10 @@ class ModuleModel:
         self.functions: List[FunctionInfo] = []
         self.classes: List[ClassInfo] = []
         self.calls: List[CallSite] = []
+        #: `for` / comprehension iterables and arguments of `iter()`-like builtins.
+        self.iterations: List[IterationSite] = []
+        #: `name.daemon = value` statements: (scope, name, value).
+        self.daemon_assignments: List[Tuple[Scope, str, Optional[cst.BaseExpression]]] = []
         self._values: Dict[int, Value] = {}
         self._binding_lists: Dict[int, Value] = {}
         self._resolving: Set[int] = set()
@@ -299,7 +311,39 @@ class ModuleModel:
             return Value(Kind.PROXY, callee.family, name=callee.name)
         if kind is Kind.MANAGER_FACTORY:
             return Value(Kind.MANAGER, callee.family, callee.start_method, callee.name)
+        if kind is Kind.DATALOADER_CLASS:
+            return self._dataloader(call, scope, callee)
         return self._instance_of(callee)
+
+    def _dataloader(self, call: cst.Call, scope: Scope, callee: Value) -> Value:
+        """A DataLoader with worker processes (`num_workers` a positive literal)."""
+        workers = self.int_literal(call_argument(call, DATALOADER_WORKERS[1], DATALOADER_WORKERS[0]), scope)
+        if workers is None or workers <= 0:
+            return UNKNOWN
+        context_expr = call_argument(call, DATALOADER_CONTEXT[1], DATALOADER_CONTEXT[0])
+        method = string_literal(context_expr)
+        if context_expr is not None and method is None:
+            context = self.value_of(context_expr, scope)
+            method = context.start_method if context.kind is Kind.CONTEXT else None
+            if context.kind is not Kind.CONTEXT:
+                return UNKNOWN  # some context we cannot read: stay silent
+        return Value(Kind.DATALOADER, callee.family, method if method in START_METHODS else None, callee.name)
+
+    def int_literal(self, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[int]:
+        """An integer literal, or a name bound once to one."""
+        for _ in range(4):
+            if isinstance(expr, cst.Integer):
+                try:
+                    return int(expr.value, 0)
+                except ValueError:
+                    return None
+            if not isinstance(expr, cst.Name):
+                return None
+            binding = self.binding_of(expr.value, scope)
+            if binding is None or binding.kind is not BindingKind.ASSIGN or binding.unpack_index is not None:
+                return None
+            expr, scope = binding.expr, binding.scope
+        return None
 
     # ------------------------------------------------------- start methods
     def start_method_for(self, value: Value) -> str:
@@ -344,6 +388,13 @@ class ModuleModel:
                 if isinstance(func, cst.Attribute):
                     method = func.attr.value
                     if value.kind in (Kind.UNKNOWN, Kind.QUALNAME):
+                        if method == "run_in_executor":
+                            # `loop.run_in_executor(executor, fn, *args)`: the
+                            # executor, not the loop, is what receives the task.
+                            receiver = self.value_of(call_argument(site.node, 0, "executor"), site.scope)
+                            if receiver.kind is Kind.EXECUTOR:
+                                found.append(ApiCall(site, UNKNOWN, receiver, method))
+                            continue
                         receiver = self._receiver_value(func.value, site.scope)
                         if receiver.kind in (Kind.UNKNOWN, Kind.QUALNAME):
                             continue
@@ -370,6 +421,13 @@ class ModuleModel:
     def _handoffs_of(self, api: ApiCall) -> Iterator[Handoff]:
         call = api.site.node
         receiver = api.receiver
+        if receiver is not None and api.method == "run_in_executor":
+            arguments = [arg.value for arg in call.args[2:]]
+            yield Handoff(api.site, receiver, Role.TASK, api.method, call_argument(call, 1, "func"), arguments)
+            return
+        if receiver is not None and receiver.kind is Kind.MANAGER_CLASS and api.method == "register":
+            yield from self._register_handoff(api, receiver)
+            return
         if receiver is not None and receiver.is_process_pool:
             methods = POOL_TASK_METHODS if receiver.kind is Kind.POOL else EXECUTOR_TASK_METHODS
             if api.method in methods:
@@ -379,7 +437,21 @@ class ModuleModel:
                 yield Handoff(api.site, receiver, Role.TASK, api.method, target, arguments)
             return
         kind = api.value.kind
-        if kind is Kind.PROCESS_CLASS:
+        if kind is Kind.MAP_FUNCTION:
+            wrapper = WRAPPERS[api.value.name]
+            if self._runs_in_parallel(call, wrapper.parallel_keyword):
+                pool = Value(wrapper.runs_on, api.value.family, name=api.value.name)
+                arguments = [arg.value for arg in call.args[wrapper.arguments_from:] if arg.keyword is None]
+                yield Handoff(api.site, pool, Role.TASK, wrapper.label, call_argument(call, 0, "function"), arguments)
+        elif kind is Kind.DATALOADER_CLASS:
+            loader = self.value_of(call, api.site.scope)
+            if loader.kind is Kind.DATALOADER:
+                for keyword, index in DATALOADER_HOOKS:
+                    hook = call_argument(call, index, keyword)
+                    if hook is not None:
+                        label = f"DataLoader({keyword}=)"
+                        yield Handoff(api.site, loader, Role.HOOK, "DataLoader", hook, [], label)
+        elif kind is Kind.PROCESS_CLASS:
             # Process(group, target, name, args, kwargs)
             arguments = _sequence_elements(call_argument(call, 3, "args"))
             arguments += _dict_values(call_argument(call, 4, "kwargs"))
@@ -392,6 +464,51 @@ class ModuleModel:
                 instance = self.value_of(call, api.site.scope)
                 method = "Pool" if index == 1 else "ProcessPoolExecutor"
                 yield Handoff(api.site, instance, Role.INITIALIZER, method, initializer, arguments)
+
+    @staticmethod
+    def _runs_in_parallel(call: cst.Call, keyword: str) -> bool:
+        """False when `keyword` (parmap's `pm_parallel=`) is given other than as True."""
+        if not keyword:
+            return True
+        given = keyword_argument(call, keyword)
+        return given is None or (isinstance(given, cst.Name) and given.value == "True")
+
+    def _register_handoff(self, api: ApiCall, manager_class: Value) -> Iterator[Handoff]:
+        """`Manager.register(typeid, callable=...)` of a manager class that is started
+        here: `start()` pickles the registry to the server process under spawn."""
+        target = call_argument(api.site.node, 1, "callable")
+        if target is None:
+            return
+        for instance in self._started_managers():
+            if instance.name == manager_class.name and instance.family is manager_class.family:
+                yield Handoff(api.site, instance, Role.HOOK, "register", target, [], "register(callable=)")
+                return
+
+    def _started_managers(self) -> List[Value]:
+        """Managers started in this module: `start()`ed or entered with `with`, also
+        through a name bound to the manager or to None (`mgr = None` ... `mgr = M()`)."""
+        cached: Optional[List[Value]] = self.derived.get("module.started_managers")
+        if cached is not None:
+            return cached
+        found = [start.instance for start in self.process_starts() if start.instance.kind is Kind.MANAGER]
+        for site in self.calls:
+            func = site.node.func
+            if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+                continue
+            if func.attr.value != "start":
+                continue
+            values = set()
+            for binding in self.lookup(func.value.value, site.scope) or []:
+                if binding.kind is not BindingKind.ASSIGN:
+                    values.add(UNKNOWN)
+                elif not (isinstance(binding.expr, cst.Name) and binding.expr.value == "None"):
+                    values.add(self._binding_value(binding))
+            if len(values) == 1:
+                value = values.pop()
+                if value.kind is Kind.MANAGER:
+                    found.append(value)
+        self.derived["module.started_managers"] = found
+        return found
 
     def callable_kind(
         self, expr: Optional[cst.BaseExpression], scope: Scope
@@ -469,7 +586,18 @@ class ModuleModel:
                     instance = self.value_of(site.node, site.scope)
                     starts.append(ProcessStart(site, site.node, instance))
                     continue
+                if kind is Kind.MAP_FUNCTION:
+                    wrapper = WRAPPERS[api.value.name]
+                    if self._runs_in_parallel(site.node, wrapper.parallel_keyword):
+                        instance = Value(wrapper.runs_on, api.value.family, name=api.value.name)
+                        starts.append(ProcessStart(site, site.node, instance))
+                    continue
                 receiver = api.receiver
+                if receiver is not None and api.method == "run_in_executor":
+                    executor = call_argument(site.node, 0, "executor")
+                    constructor = None if executor is None else self.constructor_call(executor, site.scope)
+                    starts.append(ProcessStart(site, constructor, receiver))
+                    continue
                 if receiver is None or not isinstance(site.node.func, cst.Attribute):
                     continue
                 if (receiver.kind in (Kind.PROCESS, Kind.MANAGER) and api.method == "start") or (
@@ -477,8 +605,29 @@ class ModuleModel:
                 ):
                     constructor = self.constructor_call(site.node.func.value, site.scope)
                     starts.append(ProcessStart(site, constructor, receiver))
+            starts += self._dataloader_starts()
             self._starts = starts
         return self._starts
+
+    def _dataloader_starts(self) -> Iterator[ProcessStart]:
+        """Iterating a DataLoader with workers starts them."""
+        if not any(api.value.kind is Kind.DATALOADER_CLASS for api in self.api_calls()):
+            return  # no DataLoader built in this module: nothing to look for
+        seen: Set[int] = set()
+        for iteration in self.iterations:
+            expr = iteration.node
+            candidates = [expr]
+            if isinstance(expr, cst.Call):  # `enumerate(loader)`, `tqdm(loader)`
+                candidates = [arg.value for arg in expr.args if arg.keyword is None and not arg.star]
+            for candidate in candidates:
+                if not isinstance(candidate, (cst.Name, cst.Attribute)):
+                    continue
+                if id(candidate) in seen:
+                    continue  # `for b in enumerate(loader)`: the loop and enumerate()
+                seen.add(id(candidate))
+                value = self.value_of(candidate, iteration.scope)
+                if value.kind is Kind.DATALOADER:
+                    yield ProcessStart(iteration, self.constructor_call(candidate, iteration.scope), value)
 
     # --------------------------------------------------------- call graph
     def function_called(self, expr: cst.BaseExpression, scope: Scope) -> Optional[FunctionInfo]:

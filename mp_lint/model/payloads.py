@@ -12,7 +12,8 @@ import libcst as cst
 
 from mp_lint.model.apis import Kind
 from mp_lint.model.module import Handoff, ModuleModel, Role, Scope, call_argument
-from mp_lint.model.values import MAX_DEPTH, ElementPart, Part, ValueQuestions, is_builtin, keyword_argument
+from mp_lint.model.scopes import keyword_argument
+from mp_lint.model.values import MAX_DEPTH, ElementPart, Part, ValueQuestions, is_builtin
 from mp_lint.model.walk import child_nodes
 
 

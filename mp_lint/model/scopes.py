@@ -116,12 +116,27 @@ class CallSite:
     function: Optional[FunctionInfo]
 
 
+@dataclass(eq=False)
+class IterationSite:
+    """An expression that is iterated: a `for` or comprehension iterable, or
+    the argument of `iter()`, `list()`, `enumerate()`... (which iterate it)."""
+
+    node: cst.BaseExpression
+    scope: Scope
+    at_import: bool
+    guarded: bool
+    function: Optional[FunctionInfo]
+
+
 class Role(enum.Enum):
     """How a callable reaches a child process."""
 
     TASK = "task"  # pool task: pickled under every start method
     TARGET = "target"  # Process(target=...): pickled only under spawn/forkserver
     INITIALIZER = "initializer"  # Pool/executor initializer: likewise
+    #: another callable a wrapper pickles to its children, likewise only under
+    #: spawn: DataLoader `collate_fn=`/`worker_init_fn=`, `register(callable=)`.
+    HOOK = "hook"
 
 
 @dataclass(eq=False)
@@ -135,6 +150,8 @@ class Handoff:
     callable_expr: Optional[cst.BaseExpression]
     #: argument expressions shipped along with the callable.
     arguments: List[cst.BaseExpression]
+    #: how messages name a HOOK hand-off: `DataLoader(collate_fn=)`.
+    label: str = ""
     #: the function of this module whose parameter the callable reaches the
     #: process API through (`self._apply(partial(work, x), xs)` where
     #: `_apply(self, func, xs)` calls `pool.map(func, xs)`); None when direct.
@@ -143,9 +160,10 @@ class Handoff:
 
 @dataclass(frozen=True)
 class ProcessStart:
-    """A call that starts child processes."""
+    """A call (or a DataLoader's iteration) that starts child processes."""
 
-    site: CallSite
+    #: where it starts: the call, or the iteration of a DataLoader.
+    site: Union[CallSite, IterationSite]
     #: the call that built the pool/process/manager (None if not visible).
     constructor: Optional[cst.Call]
     #: the pool, process or manager started.
@@ -173,14 +191,16 @@ class ApiCall:
     method: str = ""
 
 
-def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+def keyword_argument(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    """The argument given by keyword `name`, else None."""
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     return None
 
 
-def _positional(call: cst.Call, index: int) -> Optional[cst.BaseExpression]:
+def positional_argument(call: cst.Call, index: int) -> Optional[cst.BaseExpression]:
+    """The argument at position `index` (None past a `*args`)."""
     position = 0
     for arg in call.args:
         if arg.keyword is not None or arg.star:
@@ -195,7 +215,7 @@ def _positional(call: cst.Call, index: int) -> Optional[cst.BaseExpression]:
 
 def call_argument(call: cst.Call, index: int, name: str) -> Optional[cst.BaseExpression]:
     """The argument given by position `index` or by keyword `name`."""
-    return _keyword(call, name) or _positional(call, index)
+    return keyword_argument(call, name) or positional_argument(call, index)
 
 
 def string_literal(node: Optional[cst.BaseExpression]) -> Optional[str]:

@@ -70,14 +70,6 @@ class ValueQuestions:
         return self.class_called(func, scope) is not None
 
 
-def keyword_argument(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    """The argument given by keyword `name`, else None."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
 def is_builtin(model: ModuleModel, func: cst.BaseExpression, scope: Scope, name: str) -> bool:
     """`func` is the builtin `name` (the module never rebinds it)."""
     return isinstance(func, cst.Name) and func.value == name and model.lookup(name, scope) is None

@@ -50,8 +50,11 @@ class Workers:
     #: the functions handed over directly (and `run()` of Process subclasses).
     roots: Tuple[FunctionInfo, ...] = ()
     #: workers that run in a daemonic process: pool tasks and initializers,
-    #: `Process(daemon=True)` targets, and what they call.
+    #: `Process(daemon=True)` targets, DataLoader hooks, and what they call.
     daemonic: Tuple[FunctionInfo, ...] = ()
+    #: pool and executor tasks (whose exceptions are pickled back to the
+    #: parent), and what they call.
+    tasks: Tuple[FunctionInfo, ...] = ()
 
     def is_worker(self, info: FunctionInfo) -> bool:
         """Whether `info` runs in a child process."""
@@ -62,14 +65,34 @@ class Workers:
         return any(worker is info for worker in self.daemonic)
 
 
-def _runs_daemonic(handoff: Handoff) -> bool:
-    """A pool task or initializer, or the target of `Process(..., daemon=True)`."""
-    if handoff.role is Role.TASK:
-        return handoff.api.kind is Kind.POOL
-    if handoff.role is Role.INITIALIZER:
+def _runs_daemonic(model: ModuleModel, handoff: Handoff) -> bool:
+    """A pool task or initializer, a DataLoader hook, or the target of a daemonic `Process`."""
+    role, api_kind = handoff.role, handoff.api.kind
+    if role is Role.TASK:
+        return api_kind is Kind.POOL
+    if role is Role.INITIALIZER:
         return handoff.method == "Pool"
+    if role is Role.HOOK:
+        return api_kind is Kind.DATALOADER  # torch starts its workers with daemon=True
     daemon = call_argument(handoff.site.node, 6, "daemon")
-    return isinstance(daemon, cst.Name) and daemon.value == "True"
+    if daemon is not None:
+        return isinstance(daemon, cst.Name) and daemon.value == "True"
+    return _set_daemon_later(model, handoff.site)
+
+
+def _set_daemon_later(model: ModuleModel, site: CallSite) -> bool:
+    """`p = Process(target=f)` then `p.daemon = True` in the same scope."""
+    if not model.daemon_assignments:
+        return False
+    names = [
+        name
+        for name, bindings in site.scope.bindings.items()
+        if any(binding.expr is site.node for binding in bindings)
+    ]
+    for scope, name, value in model.daemon_assignments:
+        if scope is site.scope and name in names:
+            return isinstance(value, cst.Name) and value.value == "True"
+    return False
 
 
 def workers(model: ModuleModel) -> Workers:
@@ -80,15 +103,18 @@ def workers(model: ModuleModel) -> Workers:
     roots: List[FunctionInfo] = []
     initializer_roots: List[FunctionInfo] = []
     daemonic_roots: List[FunctionInfo] = []
+    task_roots: List[FunctionInfo] = []
     for handoff in every_handoff(model):
         info = _function_of(model, handoff.callable_expr, handoff.site.scope)
         if info is None:
             continue
-        if _runs_daemonic(handoff):
+        if _runs_daemonic(model, handoff):
             daemonic_roots.append(info)
         if handoff.api.family is not Family.PICKLE:
             continue
         roots.append(info)
+        if handoff.role is Role.TASK:
+            task_roots.append(info)
         if handoff.role is Role.INITIALIZER:
             initializer_roots.append(info)
     for klass in model.classes:
@@ -104,7 +130,8 @@ def workers(model: ModuleModel) -> Workers:
     every = model.reachable_functions(roots)
     unique = {id(root): root for root in roots}
     daemonic = model.reachable_functions(daemonic_roots)
-    team = Workers(tuple(initializer.values()), tuple(every), tuple(unique.values()), tuple(daemonic))
+    tasks = model.reachable_functions(task_roots)
+    team = Workers(tuple(initializer.values()), tuple(every), tuple(unique.values()), tuple(daemonic), tuple(tasks))
     model.derived["workers.team"] = team
     return team
 

@@ -28,6 +28,8 @@ def describe(handoff: Handoff, *, arguments: bool = False) -> str:
     """How a message names the hand-off of the callable (`map()`,
     `Process(target=)`...) or, with `arguments=True`, of its arguments
     (`Process(args=)`, `Pool(initargs=)`...)."""
+    if handoff.label:
+        return handoff.label
     if handoff.via is not None:
         return f"{handoff.via.name}()"
     if handoff.role is Role.TARGET:

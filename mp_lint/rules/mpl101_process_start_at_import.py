@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from mp_lint.model import ModuleModel
-from mp_lint.model.apis import Kind, Value
+from mp_lint.model.apis import WRAPPERS, Kind, Value
 from mp_lint.rules.base import Report, Rule
 
 _WHAT = {
@@ -17,7 +17,9 @@ _WHAT = {
 
 
 def _describe(instance: Value) -> str:
-    """`Pool()`, or the name of a factory given with --mp-extra-process-apis."""
+    """`Pool()`, `parmap.map()`, or the name of a factory given with --mp-extra-process-apis."""
+    if instance.name in WRAPPERS:
+        return WRAPPERS[instance.name].label + "()"
     if "." in instance.name:
         return instance.name.rpartition(".")[2] + "()"
     return _WHAT.get(instance.kind, "this call")
@@ -28,8 +30,10 @@ class ProcessStartAtImport(Rule):
     Flags processes started at module level outside `if __name__ == "__main__":`,
     also inside module-level `with`/`for`/`try`/`if` blocks: a `Pool(...)` or
     `Manager()` (they start workers when built), a `Process` or manager whose
-    `.start()` runs at module level, and a `ProcessPoolExecutor` that is
-    submitted to or mapped over at module level.
+    `.start()` runs at module level, a `ProcessPoolExecutor` that is
+    submitted to or mapped over at module level, a call of `process_map` or
+    `parmap.map`, and a `DataLoader` with `num_workers` > 0 that is
+    iterated at module level (`for batch in loader:`, `next(iter(loader))`).
 
     Why is this bad?
     Under spawn and forkserver (Windows, macOS, Linux since Python 3.14) each

@@ -15,18 +15,25 @@ class LambdaToWorker(Rule):
     Flags a lambda (also inside `functools.partial`, or bound to a name first)
     passed as a pool task (`map`, `imap`, `imap_unordered`, `starmap`,
     `*_async`, `apply`, `submit`), as `Process(target=...)` or as
-    `initializer=` of a process pool; also when it is passed to a parameter
-    that a function or method of this module hands to one of these
-    (`self._apply(lambda q: ..., qs)` where `_apply(self, func, xs)` calls
-    `self._pool.map(func, xs)`), reported at that call.
+    `initializer=` of a process pool. The wrappers count too:
+    `tqdm.contrib.concurrent.process_map`, `parmap.map`/`starmap`,
+    `loop.run_in_executor(process_pool, fn)`, and under spawn a
+    `DataLoader`'s `collate_fn=`/`worker_init_fn=` when `num_workers` is a
+    positive literal, and `BaseManager.register(callable=...)` of a manager
+    class that is started in this module. Also when the lambda is passed to
+    a parameter that a function or method of this module hands to one of
+    these (`self._apply(lambda q: ..., qs)` where `_apply(self, func, xs)`
+    calls `self._pool.map(func, xs)`), reported at that call.
 
     Why is this bad?
     Everything sent to a worker is pickled, and pickle stores a function by
     its qualified name, which a lambda does not have: `PicklingError: Can't
     pickle <function <lambda>>`. Pool tasks are pickled under every start
     method; `target=` and `initializer=` only under spawn and forkserver.
-    Thread pools and cloudpickle/dill-based libraries (joblib, loky,
-    multiprocess, pathos) accept lambdas and are never flagged.
+    Thread pools (`thread_map` included) and cloudpickle/dill-based
+    libraries (joblib, loky, multiprocess, pathos) accept lambdas and are
+    never flagged; nor is a DataLoader without worker processes, or a
+    manager client that only registers a typeid and connects.
 
     Example:
         with Pool() as pool:

@@ -23,10 +23,12 @@ class LocalCallableToWorker(Rule):
     """What it does:
     Flags a nested function, a closure, a method of a class defined inside a
     function, or a class defined inside a function, handed to a worker in
-    the places MPL201 lists (also through `functools.partial`), and the
-    closure a factory of this module returns (`f = make_converter(gain)`
-    where every `return` of `make_converter` gives a nested function or a
-    lambda). A factory that may also return something else stays silent.
+    the places MPL201 lists, the wrappers included (`process_map`,
+    `parmap`, `run_in_executor`, a DataLoader's hooks, `register(callable=)`),
+    also through `functools.partial`, and the closure a factory of this
+    module returns (`f = make_converter(gain)` where every `return` of
+    `make_converter` gives a nested function or a lambda). A factory that
+    may also return something else stays silent.
 
     Why is this bad?
     pickle finds a function again by importing its module and looking up its

@@ -1,0 +1,64 @@
+"""MPL304 process-in-daemonic-worker: a Pool inside a Pool task."""
+
+from demos.evidence import Observation, Verdict, exception_line, finished
+from demos.runner import RunResult
+
+CODE = "MPL304"
+NAME = "process-in-daemonic-worker"
+SUMMARY = "a Pool built inside a Pool task: daemonic workers may not have children"
+WHY = """Pool workers are daemonic processes, and multiprocessing refuses to
+start a child from a daemonic process. The inner Pool(2) raises
+AssertionError in the task, and map() re-raises it in the parent.
+ProcessPoolExecutor workers are not daemonic: run the outer level there
+(or map over all the inner items with one pool)."""
+
+PITFALL = """\
+from multiprocessing import Pool
+
+
+def square(x):
+    return x * x
+
+
+def sum_of_squares(n):
+    with Pool(2) as inner:
+        return sum(inner.map(square, range(n)))
+
+
+if __name__ == "__main__":
+    with Pool(2) as pool:
+        print(pool.map(sum_of_squares, [10, 100, 1000]))
+"""
+
+FIX = """\
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import Pool
+
+
+def square(x):
+    return x * x
+
+
+def sum_of_squares(n):
+    with Pool(2) as inner:
+        return sum(inner.map(square, range(n)))
+
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2) as executor:
+        print(list(executor.map(sum_of_squares, [10, 100, 1000])))
+"""
+
+FLAGGED = "with Pool(2) as inner:"
+_ERROR = "daemonic processes are not allowed to have children"
+
+
+def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
+    """The task's AssertionError, re-raised by map() in the parent."""
+    error = exception_line(pitfall, _ERROR)
+    failed = pitfall.returncode not in (0, None) and error is not None
+    summary = f"exit {pitfall.returncode}: {error}" if error else f"exit {pitfall.returncode}"
+    return Verdict(
+        Observation(failed, summary, (), {"assertion": error is not None}),
+        finished(fix, "[285, 328350, 332833500]"),
+    )
