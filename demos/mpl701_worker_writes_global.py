@@ -62,6 +62,6 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     summary = f"expected results: {_EXPECTED}, the parent printed results: {got or '(nothing)'}"
     fix_seen = finished(fix, f"results: {_EXPECTED}")
     return Verdict(
-        Observation(pitfall.returncode == 0 and got == "[]", summary, (), {"expected": 10, "found": 0 if got == "[]" else None}),
+        Observation(pitfall.returncode == 0 and got == "[]", summary, (), {"expected": 10, "parent_has": got}),
         fix_seen,
     )

@@ -65,6 +65,6 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     got = found[-1] if found else ""
     summary = f"4 children appended to shared['items'], the manager holds {got or '(nothing)'}"
     return Verdict(
-        Observation(pitfall.returncode == 0 and got == "[]", summary, (), {"expected": 4, "found": 0 if got == "[]" else None}),
+        Observation(pitfall.returncode == 0 and got == "[]", summary, (), {"expected": 4, "manager_has": got}),
         finished(fix, "items: [0, 1, 4, 9]"),
     )
