@@ -169,20 +169,34 @@ class Sharing:
         self.team = workers(model)
         self.worker_ids: FrozenSet[int] = frozenset(id(info) for info in self.team.every)
         self.initializer_ids: FrozenSet[int] = frozenset(id(info) for info in self.team.initializer)
-        self.module_body = body_of(model, model.module)
-        self._by_def: Dict[int, FunctionInfo] = {id(info.node): info for info in model.functions}
+        self._module_body: Optional[FunctionBody] = None
+        self._by_def: Dict[int, FunctionInfo] = {}
         self._shared: Dict[int, Optional[SharedRef]] = {}
         self._resolving: Set[int] = set()
         self._arguments: Dict[Tuple[int, str], Optional[List[Tuple[cst.BaseExpression, Scope]]]] = {}
         self._handed: Dict[int, List[Handoff]] = {}
         self._starts: Dict[int, List[Start]] = {}
-        self._callers: Dict[int, List[CallSite]] = {}
+        self._callers: Optional[Dict[int, List[CallSite]]] = None
         self._holds: Dict[Tuple[int, ...], bool] = {}
-        for site in model.calls:
-            callee = model.function_called(site.node.func, site.scope)
-            if callee is not None:
-                self._callers.setdefault(id(callee), []).append(site)
         self._collect_starts()
+
+    @property
+    def module_body(self) -> FunctionBody:
+        """The index of the whole module: built only when a question needs it."""
+        if self._module_body is None:
+            self._module_body = body_of(self.model, self.model.module)
+            self._by_def = {id(info.node): info for info in self.model.functions}
+        return self._module_body
+
+    def callers(self, info: FunctionInfo) -> List[CallSite]:
+        """The calls of `info` by its name in this module."""
+        if self._callers is None:
+            self._callers = {}
+            for site in self.model.calls:
+                callee = self.model.function_called(site.node.func, site.scope)
+                if callee is not None:
+                    self._callers.setdefault(id(callee), []).append(site)
+        return self._callers.get(id(info), [])
 
     # ------------------------------------------------------------ where code runs
     def _collect_starts(self) -> None:
@@ -225,11 +239,12 @@ class Sharing:
 
     def owner_of(self, node: cst.CSTNode) -> Optional[FunctionInfo]:
         """The innermost def around `node` (None at module level)."""
-        current = self.module_body.parent_of(node)
+        body = self.module_body
+        current = body.parent_of(node)
         while current is not None:
             if isinstance(current, cst.FunctionDef):
                 return self._by_def.get(id(current))
-            current = self.module_body.parent_of(current)
+            current = body.parent_of(current)
         return None
 
     def module_bindings(self, name: str, scope: Scope) -> Optional[List[Binding]]:
@@ -256,14 +271,15 @@ class Sharing:
     # ----------------------------------------------------------------- MPL701
     def worker_global_writes(self) -> Iterator[GlobalWrite]:
         """Changes of module-level names in workers that the parent reads after the start."""
-        parent_called = self.called_by_parent()
         for info in self.team.every:
-            if id(info) in self.initializer_ids or id(info) in parent_called:
-                continue  # an initializer's job; or it also runs in the parent
+            if id(info) in self.initializer_ids:
+                continue  # setting globals is an initializer's job
             body = body_of(self.model, info.node)
             for name in list(body.names):
                 write = self._first_global_write(info, body, name)
-                if write is not None and self._read_after_start(name, info):
+                if write is None or id(info) in self.called_by_parent():
+                    continue  # none; or the function runs in the parent too
+                if self._read_after_start(name, info):
                     yield write
 
     def _first_global_write(self, info: FunctionInfo, body: FunctionBody, name: str) -> Optional[GlobalWrite]:
@@ -364,14 +380,13 @@ class Sharing:
         """Reads in spawned workers of names the parent sets only under the guard."""
         if self.model.interactive:
             return  # a notebook is never re-imported: its workers fail otherwise (MPL205)
-        parent_only = parent_only_functions(self.model)
         for info in self.team.every:
             if not self.spawned(info):
                 continue
             body = body_of(self.model, info.node)
             for name, uses in body.names.items():
                 bindings = self.module_bindings(name, info.scope)
-                if bindings is None or not self._set_only_by_parent(bindings, parent_only):
+                if bindings is None or not self._set_only_by_parent(bindings):
                     continue
                 reads = {id(read) for read in body.own_reads(name)}
                 for use in uses:
@@ -379,7 +394,7 @@ class Sharing:
                         yield StaleRead(info, name, use.node)
                         break
 
-    def _set_only_by_parent(self, bindings: List[Binding], parent_only: FrozenSet[int]) -> bool:
+    def _set_only_by_parent(self, bindings: List[Binding]) -> bool:
         module_scope = self.model.module_scope
         at_import = {b.qualname for b in bindings if b.scope is module_scope and not b.guarded and b.qualname}
         by_parent = False
@@ -389,7 +404,7 @@ class Sharing:
                     by_parent = True
                 continue
             function = binding.scope.function
-            if function is None or id(function) not in parent_only:
+            if function is None or id(function) not in parent_only_functions(self.model):
                 return False  # set in a worker, an initializer, or code we cannot place
             by_parent = True
         return by_parent
@@ -500,7 +515,7 @@ class Sharing:
         return True  # a name or attribute we cannot resolve may hold a lock
 
     def _called_under_lock(self, info: FunctionInfo) -> bool:
-        for site in self._callers.get(id(info), []):
+        for site in self.callers(info):
             caller = site.function
             if caller is None or self.holds_lock(body_of(self.model, caller.node), site.node, caller):
                 return True
@@ -509,26 +524,58 @@ class Sharing:
     # ----------------------------------------------------------------- MPL705
     def copy_mutations(self) -> Iterator[CopyMutation]:
         """In-place changes of values read from a Manager dict/list/Namespace proxy."""
-        if not any(
-            api.value.kind in (Kind.MANAGER_FACTORY, Kind.MANAGER_CLASS) for api in self.model.api_calls()
-        ):
-            return
-        body = self.module_body
-        for name, uses in body.names.items():
-            for use in uses:
-                found = _mutation_through(body, use.node)
-                if found is None:
-                    continue
-                node, step = found
-                owner = self.owner_of(use.node)
-                scope = owner.scope if owner is not None else self.model.module_scope
-                ref = self.shared_object(use.node, scope)
-                if ref is None or ref.kind is not Kind.PROXY or ref.name not in _CONTAINER_PROXIES:
-                    continue
-                if (step == "attribute") != (ref.name == "Namespace") or (step == "get" and ref.name != "dict"):
-                    continue
-                if not self._holds_proxies(ref):
-                    yield CopyMutation(node, ref.name)
+        for body, scope in self._proxy_bodies():
+            for uses in body.names.values():
+                for use in uses:
+                    found = _mutation_through(body, use.node)
+                    if found is None:
+                        continue
+                    node, step = found
+                    ref = self.shared_object(use.node, scope)
+                    if ref is None or ref.kind is not Kind.PROXY or ref.name not in _CONTAINER_PROXIES:
+                        continue
+                    if (step == "attribute") != (ref.name == "Namespace") or (step == "get" and ref.name != "dict"):
+                        continue
+                    if not self._holds_proxies(ref):
+                        yield CopyMutation(node, ref.name)
+
+    def _proxy_bodies(self) -> List[Tuple[FunctionBody, Scope]]:
+        """The code a container proxy made in this module can reach: where it is made, what
+        that code calls or hands to a child, and every worker (with the scope names resolve in)."""
+        cached: Optional[List[Tuple[FunctionBody, Scope]]] = self.model.derived.get("sharing.proxy_bodies")
+        if cached is not None:
+            return cached
+        model = self.model
+        makers: Set[int] = set()
+        module_level = False
+        for api in model.api_calls():
+            if api.value.kind is Kind.PROXY_FACTORY and api.value.name in _CONTAINER_PROXIES:
+                if api.site.function is None:
+                    module_level = True
+                else:
+                    makers.add(id(api.site.function))
+        roots = [info for info in model.functions if id(info) in makers]
+        for site in model.calls:
+            if (site.function is None and module_level) or (site.function is not None and id(site.function) in makers):
+                callee = model.function_called(site.node.func, site.scope)
+                if callee is not None:
+                    roots.append(callee)
+        for handoff in model.handoffs():
+            owner = handoff.site.function
+            if (owner is None and module_level) or (owner is not None and id(owner) in makers):
+                info = handed_function(model, handoff)
+                if info is not None:
+                    roots.append(info)
+        functions = {id(info): info for info in model.reachable_functions(roots)}
+        if roots:
+            functions.update((id(info), info) for info in self.team.every)
+        bodies = [(body_of(model, info.node), info.scope) for info in functions.values()]
+        if module_level:
+            for statement in model.module.body:
+                if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                    bodies.append((FunctionBody(statement, model.module_scope), model.module_scope))
+        model.derived["sharing.proxy_bodies"] = bodies
+        return bodies
 
     def _holds_proxies(self, ref: SharedRef) -> bool:
         """Whether the proxy's items may themselves be proxies (then changes do reach them)."""
@@ -550,28 +597,25 @@ class Sharing:
         return result
 
     def _stores_into_proxies(self) -> List[Tuple[cst.BaseExpression, cst.Name, Scope]]:
-        """(value, container name, scope) of every `x[k] = v`, `x.a = v`, `x.update(v)`... in the module."""
+        """(value, container name, scope) of every `x[k] = v`, `x.a = v`, `x.update(v)`... proxies reach."""
         cached: Optional[List[Tuple[cst.BaseExpression, cst.Name, Scope]]] = self.model.derived.get("sharing.stores")
         if cached is not None:
             return cached
-        body = self.module_body
         found: List[Tuple[cst.BaseExpression, cst.Name, Scope]] = []
-        for uses in body.names.values():
-            for use in uses:
-                parent = body.parent_of(use.node)
-                if not isinstance(parent, (cst.Attribute, cst.Subscript)) or parent.value is not use.node:
-                    continue
-                values: List[cst.BaseExpression] = []
-                statement = _store_statement(body, parent)
-                if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)) and statement.value is not None:
-                    values.append(statement.value)
-                call = body.parent_of(parent)
-                if isinstance(parent, cst.Attribute) and isinstance(call, cst.Call) and call.func is parent:
-                    if parent.attr.value in _IN_PLACE:
-                        values.extend(arg.value for arg in call.args)
-                if values:
-                    owner = self.owner_of(use.node)
-                    scope = owner.scope if owner is not None else self.model.module_scope
+        for body, scope in self._proxy_bodies():
+            for uses in body.names.values():
+                for use in uses:
+                    parent = body.parent_of(use.node)
+                    if not isinstance(parent, (cst.Attribute, cst.Subscript)) or parent.value is not use.node:
+                        continue
+                    values: List[cst.BaseExpression] = []
+                    statement = _store_statement(body, parent)
+                    if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)) and statement.value:
+                        values.append(statement.value)
+                    call = body.parent_of(parent)
+                    if isinstance(parent, cst.Attribute) and isinstance(call, cst.Call) and call.func is parent:
+                        if parent.attr.value in _IN_PLACE:
+                            values.extend(arg.value for arg in call.args)
                     found.extend((value, use.node, scope) for value in values)
         self.model.derived["sharing.stores"] = found
         return found
@@ -697,7 +741,7 @@ class Sharing:
         for handoff in self._handed.get(id(info), []):
             handoff_callables.add(id(handoff.callable_expr))
             calls.extend((arg_list, handoff.site.scope) for arg_list in _handed_arguments(handoff))
-        for site in self._callers.get(id(info), []):
+        for site in self.callers(info):
             calls.append((list(site.node.args), site.scope))
         for read in self.module_body.reads.get(info.name, ()):
             parent = self.module_body.parent_of(read)
