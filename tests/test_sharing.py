@@ -228,3 +228,22 @@ def test_proxies_known_to_hold_proxies_are_not_copies() -> None:
     assert len(mutations) == 1
     assert cst.Module([]).code_for_node(mutations[0].node) == 'plain["k"].append(1)'
     assert mutations[0].proxy == "dict"
+
+
+def test_a_global_the_initializer_sets_from_itself_resolves_to_the_parent_value() -> None:
+    model = model_of("""
+        from multiprocessing import Pool, Value
+        counter = None
+        def init(args):
+            global counter
+            counter = args
+        def task(x):
+            counter.value += 1
+        if __name__ == "__main__":
+            counter = Value("i", 0)
+            with Pool(initializer=init, initargs=(counter,)) as pool:
+                pool.map(task, range(4))
+    """)
+    assert shared_name(model, "task", "counter") == "sync:Value"
+    updates = list(sharing_for(model).unlocked_updates())
+    assert [update.target for update in updates] == ["counter.value"]

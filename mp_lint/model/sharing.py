@@ -178,6 +178,7 @@ class Sharing:
         self._starts: Dict[int, List[Start]] = {}
         self._callers: Optional[Dict[int, List[CallSite]]] = None
         self._holds: Dict[Tuple[int, ...], bool] = {}
+        self._cycled = False
         self._collect_starts()
 
     @property
@@ -650,19 +651,36 @@ class Sharing:
         return False
 
     # -------------------------------------------------- shared objects, followed
-    def shared_object(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[SharedRef]:
+    def shared_object(self, expr: cst.BaseExpression, scope: Scope) -> Optional[SharedRef]:
         """The shared object or proxy `expr` is, when every way it gets a value agrees."""
+        self._cycled = False
+        found = self._follow(expr, scope, 0)
+        return None if found is _CYCLE else found
+
+    def _follow(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[SharedRef]:
+        """`shared_object`, or `_CYCLE` for a value that flows only from itself.
+
+        `counter = None; def init(c): global counter; counter = c` with
+        `initargs=(counter,)`: the initializer's binding comes back to
+        `counter`, and adds nothing to what its other bindings give.
+        """
         key = id(expr)
         if key in self._shared:
             return self._shared[key]
-        if key in self._resolving or depth > _MAX_DEPTH:
+        if key in self._resolving:
+            self._cycled = True
+            return _CYCLE
+        if depth > _MAX_DEPTH:
             return None
+        outer_cycled, self._cycled = self._cycled, False
         self._resolving.add(key)
         try:
             found = self._resolve(expr, scope, depth)
         finally:
             self._resolving.discard(key)
-        self._shared[key] = found
+        if not self._cycled:  # an answer found inside a cycle may be partial: not kept
+            self._shared[key] = found
+        self._cycled = self._cycled or outer_cycled
         return found
 
     def _resolve(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> Optional[SharedRef]:
@@ -681,7 +699,7 @@ class Sharing:
             if binding.kind is BindingKind.ASSIGN and binding.expr is not None and not binding.from_with:
                 if _is_none(binding.expr):
                     continue  # a placeholder, set for real elsewhere
-                ref = self.shared_object(binding.expr, binding.scope, depth + 1)
+                ref = self._follow(binding.expr, binding.scope, depth + 1)
             elif binding.kind is BindingKind.PARAM:
                 ref = self._parameter(expr.value, scope, depth)
             else:
@@ -689,10 +707,7 @@ class Sharing:
             if ref is None:
                 return None
             refs.append(ref)
-        if not refs or any((ref.kind, ref.name) != (refs[0].kind, refs[0].name) for ref in refs):
-            return None
-        constructors = tuple({id(c): c for ref in refs for c in ref.constructors}.values())
-        return SharedRef(refs[0].kind, refs[0].name, constructors)
+        return _merge(refs)
 
     def _parameter(self, name: str, scope: Scope, depth: int) -> Optional[SharedRef]:
         current: Optional[Scope] = scope
@@ -708,13 +723,11 @@ class Sharing:
         for expr, where in sources:
             if _is_none(expr):
                 continue
-            ref = self.shared_object(expr, where, depth + 1)
+            ref = self._follow(expr, where, depth + 1)
             if ref is None:
                 return None
             refs.append(ref)
-        if not refs or any((ref.kind, ref.name) != (refs[0].kind, refs[0].name) for ref in refs):
-            return None
-        return SharedRef(refs[0].kind, refs[0].name, tuple({id(c): c for r in refs for c in r.constructors}.values()))
+        return _merge(refs)
 
     def arguments_for(self, info: FunctionInfo, param: str) -> Optional[List[Tuple[cst.BaseExpression, Scope]]]:
         """Every expression passed to `param` of `info` in this module, or None if some are out of sight."""
@@ -766,6 +779,18 @@ class Sharing:
 
 
 _OUT_OF_SIGHT = object()
+#: What `_follow` gives for a value that flows only from itself.
+_CYCLE = SharedRef(Kind.UNKNOWN, "", ())
+
+
+def _merge(refs: List[SharedRef]) -> Optional[SharedRef]:
+    """The one shared object all the ways agree on (cycles add nothing), else None."""
+    real = [ref for ref in refs if ref is not _CYCLE]
+    if not real:
+        return _CYCLE if refs else None
+    if any((ref.kind, ref.name) != (real[0].kind, real[0].name) for ref in real):
+        return None
+    return SharedRef(real[0].kind, real[0].name, tuple({id(c): c for ref in real for c in ref.constructors}.values()))
 
 
 def _argument(args: List[cst.Arg], index: Optional[int], keyword: str) -> object:
