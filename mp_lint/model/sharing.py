@@ -447,6 +447,7 @@ class Sharing:
         ):
             return
         groups: Dict[int, List[Tuple[UnlockedUpdate, FunctionInfo]]] = {}
+        refs: Dict[int, SharedRef] = {}
         order: List[int] = []
         for info in self.team.every:
             body = body_of(self.model, info.node)
@@ -456,9 +457,13 @@ class Sharing:
                 key = id(ref.constructors[0])
                 if key not in groups:
                     order.append(key)
+                    refs[key] = ref
                 groups.setdefault(key, []).append((update, info))
+        in_loops = {id(site.node) for site in self.model.calls if site.in_loop} if order else set()
         for key in order:
             found = groups[key]
+            if any(id(c) in in_loops for c in refs[key].constructors):
+                continue  # a new Value per loop turn: maybe one per process, nothing shared
             starts = {id(s.node): s for _, info in found for s in self.starts_of(info)}
             if len(starts) > 1 or any(start.many for start in starts.values()):
                 for update, _ in found:

@@ -29,8 +29,9 @@ class UnlockedSharedUpdate(Rule):
     inside any `with` whose object may be a lock (a name or attribute the
     analysis cannot resolve counts), or after an `acquire()`; functions
     called from inside such a block; `Manager().Value()` proxies; plain
-    stores (`v.value = 0`); a value written by a single process; objects
-    reached through `self.` attributes.
+    stores (`v.value = 0`); a value written by a single process, or made
+    anew in each turn of a loop (one per process); objects reached
+    through `self.` attributes.
 
     Example:
         def work(counter):
