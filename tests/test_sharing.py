@@ -247,3 +247,22 @@ def test_a_global_the_initializer_sets_from_itself_resolves_to_the_parent_value(
     assert shared_name(model, "task", "counter") == "sync:Value"
     updates = list(sharing_for(model).unlocked_updates())
     assert [update.target for update in updates] == ["counter.value"]
+
+
+def test_a_notebook_is_never_re_imported_so_nothing_is_stale_or_re_created() -> None:
+    source = """
+        from multiprocessing import Pool, Queue
+        q = Queue()
+        LIMIT = 1
+        def task(x):
+            q.put(x)
+            return LIMIT
+        if __name__ == "__main__":
+            LIMIT = 5
+            with Pool() as pool:
+                pool.map(task, [1])
+    """
+    model = build_model(cst.parse_module(textwrap.dedent(source)), Catalogue(), "spawn", interactive=True)
+    sharing = sharing_for(model)
+    assert list(sharing.import_time_objects()) == []
+    assert list(sharing.stale_reads()) == []

@@ -413,6 +413,8 @@ class Sharing:
     # ----------------------------------------------------------------- MPL703
     def import_time_objects(self) -> Iterator[ImportTimeObject]:
         """Shared objects built at import that spawned workers use by their global name."""
+        if self.model.interactive:
+            return  # a notebook is never re-imported: nothing is built again
         module_scope = self.model.module_scope
         reported: Set[int] = set()
         for info in self.team.every:

@@ -30,7 +30,8 @@ class SharedObjectAtImport(Rule):
     parameter (`Process(args=...)`, `initargs=`); a global an initializer
     rebinds to the object it receives; objects made under the guard (a
     worker reading one is MPL702); `Manager()` proxies; workers started
-    only through a fork context.
+    only through a fork context; notebooks (never re-imported; their own
+    workers cannot be spawned at all, see MPL205).
 
     Example:
         counter = Value("i", 0)
