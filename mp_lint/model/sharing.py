@@ -272,11 +272,18 @@ class Sharing:
     # ----------------------------------------------------------------- MPL701
     def worker_global_writes(self) -> Iterator[GlobalWrite]:
         """Changes of module-level names in workers that the parent reads after the start."""
+        module_bindings = self.model.module_scope.bindings
+        containers = {
+            name for name, bindings in module_bindings.items() if all(self._plain_container(b) for b in bindings)
+        }
         for info in self.team.every:
             if id(info) in self.initializer_ids:
                 continue  # setting globals is an initializer's job
+            candidates = containers | (info.scope.global_names & module_bindings.keys())
+            if not candidates:
+                continue
             body = body_of(self.model, info.node)
-            for name in list(body.names):
+            for name in candidates & body.names.keys():
                 write = self._first_global_write(info, body, name)
                 if write is None or id(info) in self.called_by_parent():
                     continue  # none; or the function runs in the parent too
@@ -381,6 +388,13 @@ class Sharing:
         """Reads in spawned workers of names the parent sets only under the guard."""
         if self.model.interactive:
             return  # a notebook is never re-imported: its workers fail otherwise (MPL205)
+        module_scope = self.model.module_scope
+        if not any(
+            binding.guarded or binding.scope is not module_scope
+            for bindings in module_scope.bindings.values()
+            for binding in bindings
+        ):
+            return  # every global is set at import: children see what the parent sees
         for info in self.team.every:
             if not self.spawned(info):
                 continue
@@ -399,6 +413,9 @@ class Sharing:
         module_scope = self.model.module_scope
         at_import = {b.qualname for b in bindings if b.scope is module_scope and not b.guarded and b.qualname}
         by_parent = False
+        if any(binding.scope.function is not None and id(binding.scope.function) in self.worker_ids
+               for binding in bindings):
+            return False  # set in a worker or an initializer
         for binding in bindings:
             if binding.scope is module_scope:
                 if binding.guarded and not (binding.kind is BindingKind.IMPORT and binding.qualname in at_import):
