@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Callable, Dict, FrozenSet, Set
+from typing import Callable, Dict, FrozenSet, Iterator, Set
 
 import pytest
 
@@ -31,6 +33,7 @@ CODES = (
     "MPL401", "MPL402", "MPL403",
     "MPL501",
     "MPL601", "MPL602",
+    "MPL701", "MPL702", "MPL703", "MPL704", "MPL705",
 )  # fmt: skip
 
 # The issue each rule is built under, for the expected failure of its lint check.
@@ -38,6 +41,7 @@ ISSUE = {code: 3 for code in CODES}
 ISSUE.update({code: 2 for code in ("MPL101", "MPL102", "MPL103", "MPL201", "MPL202")})
 ISSUE["MPL205"] = 7
 ISSUE.update({code: 12 for code in ("MPL104", "MPL206", "MPL304")})
+ISSUE.update({code: 11 for code in ("MPL701", "MPL702", "MPL703", "MPL704", "MPL705")})
 
 
 def _registered_codes() -> FrozenSet[str]:
@@ -114,6 +118,36 @@ def _leaked_workers(report: DemoReport) -> None:
     assert report.verdict.pitfall.facts["leaked"] == report.pitfall.peak_processes - report.fix.peak_processes
 
 
+def _printed(text: str) -> Callable[[DemoReport], None]:
+    def check(report: DemoReport) -> None:
+        assert report.pitfall.returncode == 0
+        assert text in report.pitfall.stdout, report.pitfall.stdout
+
+    return check
+
+
+def _stale_global(report: DemoReport) -> None:
+    assert report.pitfall.returncode == 0
+    assert "spawn: [0, 1, 2, 3]" in report.pitfall.stdout
+    if "fork:" in report.pitfall.stdout:  # Linux and macOS have fork: it gives what was meant
+        assert "fork: [0, 10, 20, 30]" in report.pitfall.stdout
+    assert "spawn: [0, 10, 20, 30]" in report.fix.stdout
+
+
+def _counter_left_at_zero(report: DemoReport) -> None:
+    assert "spawn: counter = 0" in report.pitfall.stdout
+    if "fork:" in report.pitfall.stdout:
+        assert "fork: counter = 4" in report.pitfall.stdout
+    assert "spawn: counter = 4" in report.fix.stdout
+
+
+def _lost_increments(report: DemoReport) -> None:
+    facts = report.verdict.pitfall.facts
+    assert facts["expected"] == 80000
+    assert 0 < facts["actual"] < 80000 and facts["lost"] == 80000 - facts["actual"]
+    assert "expected 80000, got 80000" in report.fix.stdout
+
+
 def _ratio_measured(report: DemoReport) -> None:
     # Timing varies with the machine: check the ratio was measured and shown.
     ratio = report.verdict.pitfall.facts["ratio"]
@@ -150,6 +184,11 @@ SIGNATURES: Dict[str, Callable[[DemoReport], None]] = {
     "MPL501": _hang_with(),
     "MPL601": _ratio_measured,
     "MPL602": _ratio_measured,
+    "MPL701": _printed("results: []"),
+    "MPL702": _stale_global,
+    "MPL703": _counter_left_at_zero,
+    "MPL704": _lost_increments,
+    "MPL705": _printed("items: []"),
 }
 
 
@@ -166,10 +205,27 @@ def test_demo_is_complete(demo: registry.Demo) -> None:
     assert demo.pitfall.source != demo.fix.source
 
 
+@pytest.fixture
+def short_tmp_path() -> Iterator[Path]:
+    """A temporary directory with a short path.
+
+    A demo's temp files land in its run directory, and a `Manager()` puts
+    its Unix socket there: under pytest's long `tmp_path` the socket path
+    passes the 107-byte limit of AF_UNIX addresses.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="mpd-"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 @pytest.mark.parametrize("code", CODES)
-def test_demo_reproduces_in_chinese_and_leaves_nothing_behind(code: str, tmp_path: Path) -> None:
+def test_demo_reproduces_in_chinese_and_leaves_nothing_behind(code: str, short_tmp_path: Path) -> None:
     # Each demo runs once, narrated in Chinese (English narration is the CLI
-    # tests'): what it shows, its hygiene, and its language.
+    # tests'): what it shows, its hygiene, and its language. A short folder:
+    # a Manager's socket path must stay under the 107-byte limit.
+    tmp_path = short_tmp_path
     demo = registry.get(code)
     sessions_before = len(runner.created_sessions)
     shm_before = _shared_memory()

@@ -22,6 +22,11 @@ MESSAGES = {
     "MPL501": "join() before draining the {what} the child writes to can deadlock; {drain}() the results first",
     "MPL601": "{what} is pickled again with every task; send it once via initializer=, or use Pool.map/chunksize=",
     "MPL602": "{api} over {size} items without chunksize: one pickle round-trip per item; pass chunksize=",
+    "MPL701": "worker {how} global '{name}' only in its own process; the parent never sees it: return the result",
+    "MPL702": "'{name}' is set only under the __main__ guard: spawned workers never see it; pass it as an argument",
+    "MPL703": "module-level {what} '{name}' is a new object in each spawned child; make it under __main__, pass it",
+    "MPL704": "{target} is read, changed and written without a lock: processes lose updates; use {lock}",
+    "MPL705": "item read from a Manager {proxy} is a copy: this change is lost; store it back or nest a proxy",
 }
 
 #: Other text the command prints: read errors and the reasons inside them.

@@ -22,6 +22,11 @@ MESSAGES = {
     "MPL501": "子进程写入的 {what} 还没取空就先 join()，数据一多就会死锁；请先用 {drain}() 取完结果再 join()",
     "MPL601": "这个大对象（{what_zh}）每个任务都要重新 pickle 一次；请用 initializer= 只发送一次，或改用 Pool.map / 设置 chunksize=",
     "MPL602": "{api} 处理 {size} 个元素却没有设置 chunksize：每个元素都要单独 pickle 往返一次；请传入 chunksize=",
+    "MPL701": "子进程{how_zh}了模块级变量 '{name}'，改动只留在子进程里，父进程看不到；请把结果 return 回来，或用 Queue 传回",
+    "MPL702": "'{name}' 只在 if __name__ == '__main__': 下赋值，spawn 子进程重新导入模块时看不到它；请通过参数或 initargs= 传给子进程",
+    "MPL703": "模块级创建的 {what} '{name}' 会在每个 spawn 子进程里重新创建一份，彼此不相通；请在 __main__ 下创建，再经 args= 或 initargs= 传入",
+    "MPL704": "对 {target} 先读后写却没有加锁，多个进程同时更新会丢掉一部分结果；请用 {lock_zh} 保护这次更新",
+    "MPL705": "从 Manager 的 {proxy} 代理里取出的值只是副本，原地修改它不会生效；请改完后再赋值回去，或在里面存放 manager.list() 这样的代理",
 }
 
 #: 命令输出的其他文字：读取错误及其原因。

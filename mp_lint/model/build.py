@@ -90,7 +90,8 @@ class _Builder:
                 self.expressions(node.iter, ctx)
                 self.iteration(node.iter, ctx)
                 if isinstance(node.target, cst.Name):
-                    ctx.scope.bind(node.target.value, Binding(BindingKind.OTHER, ctx.scope, iterates=node.iter))
+                    loop_variable = Binding(BindingKind.OTHER, ctx.scope, iterates=node.iter, guarded=ctx.guarded)
+                    ctx.scope.bind(node.target.value, loop_variable)
                 else:
                     self.bind_target(node.target, ctx, None)
             else:
@@ -170,10 +171,11 @@ class _Builder:
                 if dotted is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    ctx.scope.bind(alias.asname.name.value, Binding(BindingKind.IMPORT, ctx.scope, qualname=dotted))
+                    binding = Binding(BindingKind.IMPORT, ctx.scope, qualname=dotted, guarded=ctx.guarded)
+                    ctx.scope.bind(alias.asname.name.value, binding)
                 else:
                     top = dotted.partition(".")[0]
-                    ctx.scope.bind(top, Binding(BindingKind.IMPORT, ctx.scope, qualname=top))
+                    ctx.scope.bind(top, Binding(BindingKind.IMPORT, ctx.scope, qualname=top, guarded=ctx.guarded))
         elif isinstance(node, cst.ImportFrom):
             module = _import_qualname(node.module, len(node.relative))
             if isinstance(node.names, cst.ImportStar):
@@ -186,9 +188,10 @@ class _Builder:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
                 if module is None:
-                    ctx.scope.bind(local, Binding(BindingKind.OTHER, ctx.scope))
+                    ctx.scope.bind(local, Binding(BindingKind.OTHER, ctx.scope, guarded=ctx.guarded))
                 else:
-                    ctx.scope.bind(local, Binding(BindingKind.IMPORT, ctx.scope, qualname=f"{module}.{dotted}"))
+                    binding = Binding(BindingKind.IMPORT, ctx.scope, qualname=f"{module}.{dotted}", guarded=ctx.guarded)
+                    ctx.scope.bind(local, binding)
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             if isinstance(node, cst.Global):
                 ctx.scope.global_names.update(item.name.value for item in node.names)
@@ -205,7 +208,7 @@ class _Builder:
         info = FunctionInfo(node, node.name.value, scope, outer, is_local, klass)
         scope.function = info
         self.model.functions.append(info)
-        outer.bind(node.name.value, Binding(BindingKind.DEF, outer, definition=info))
+        outer.bind(node.name.value, Binding(BindingKind.DEF, outer, definition=info, guarded=ctx.guarded))
         if klass is not None:
             klass.methods[node.name.value] = info
         self.parameters(node.params, ctx, scope)
@@ -239,7 +242,7 @@ class _Builder:
         info = ClassInfo(node, node.name.value, scope, outer, _inside_function(outer))
         scope.klass = info
         self.model.classes.append(info)
-        outer.bind(node.name.value, Binding(BindingKind.CLASS, outer, definition=info))
+        outer.bind(node.name.value, Binding(BindingKind.CLASS, outer, definition=info, guarded=ctx.guarded))
         # A class body runs where the class statement runs.
         self.suite(node.body, _replace(ctx, scope=scope))
 
@@ -256,9 +259,12 @@ class _Builder:
         scope = ctx.scope
         if isinstance(target, cst.Name):
             if value is None:
-                binding = Binding(BindingKind.OTHER, scope)
+                binding = Binding(BindingKind.OTHER, scope, guarded=ctx.guarded)
             else:
-                binding = Binding(BindingKind.ASSIGN, scope, expr=value, unpack_index=unpack_index, from_with=from_with)
+                binding = Binding(
+                    BindingKind.ASSIGN, scope, expr=value, unpack_index=unpack_index, from_with=from_with,
+                    guarded=ctx.guarded,
+                )
             scope.bind(target.value, binding)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for index, element in enumerate(target.elements):
@@ -332,7 +338,8 @@ class _Builder:
                 assert isinstance(node, cst.NamedExpr)
                 target_scope = here.scope
                 if isinstance(node.target, cst.Name):
-                    target_scope.bind(node.target.value, Binding(BindingKind.ASSIGN, target_scope, expr=node.value))
+                    walrus = Binding(BindingKind.ASSIGN, target_scope, expr=node.value, guarded=here.guarded)
+                    target_scope.bind(node.target.value, walrus)
             elif node_type is cst.CompFor:
                 assert isinstance(node, cst.CompFor)
                 # Comprehension variables shadow outer names: make those ambiguous.

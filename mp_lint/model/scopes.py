@@ -38,6 +38,8 @@ class Binding:
     unpack_index: Optional[int] = None
     #: ASSIGN from `with value as name`: `__enter__` result of value.
     from_with: bool = False
+    #: made under the `__main__` guard (module level only).
+    guarded: bool = False
     #: OTHER from `for name in iterable:`: the iterable.
     iterates: Optional[cst.BaseExpression] = None
     #: ASSIGN of a list literal: what `name.append(x)` statements of its scope add.

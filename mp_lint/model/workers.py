@@ -24,7 +24,7 @@ from mp_lint.model.body import FunctionBody, body_of
 from mp_lint.model.module import CallSite, FunctionInfo, Handoff, ModuleModel, Role, Scope, call_argument
 from mp_lint.model.wrappers import every_handoff
 
-__all__ = ["Workers", "parent_only_functions", "runs_only_in_parent", "workers"]
+__all__ = ["Workers", "handed_function", "parent_only_functions", "runs_only_in_parent", "workers"]
 
 
 def _function_of(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[FunctionInfo]:
@@ -37,6 +37,11 @@ def _function_of(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: 
             return model.function_called(expr, scope)
         return None
     return None
+
+
+def handed_function(model: ModuleModel, handoff: Handoff) -> Optional[FunctionInfo]:
+    """The module function a hand-off ships (looking through `partial`), if any."""
+    return _function_of(model, handoff.callable_expr, handoff.site.scope)
 
 
 @dataclass(frozen=True)
