@@ -11,7 +11,8 @@ import libcst as cst
 
 from mp_lint.model.apis import Catalogue
 from mp_lint.model.body import body_of
-from mp_lint.model.module import FunctionInfo, ModuleModel, build_model
+from mp_lint.model import build_model
+from mp_lint.model.module import FunctionInfo, ModuleModel
 from mp_lint.model.sharing import sharing_for
 
 
