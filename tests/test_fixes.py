@@ -704,8 +704,8 @@ def _breaking_family(monkeypatch: pytest.MonkeyPatch) -> None:
     family = FAMILIES[1]
     original = family.fix
 
-    def broken(analysis: object, wanted: object) -> FamilyResult:
-        result = original(analysis, wanted)
+    def broken(analysis: object, wanted: object, allow_unsafe: bool = True) -> FamilyResult:
+        result = original(analysis, wanted, allow_unsafe)
         if result.module is not None:
             result.module = result.module.with_changes(body=result.module.body[:-1])
         return result
