@@ -22,8 +22,10 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import stat
 import tempfile
+import time
 import tokenize
 import warnings
 from collections import Counter
@@ -206,6 +208,7 @@ class _Session:
         self.filename = filename
         self._analyses: Dict[str, Optional[Analysis]] = {}
         self._parsed: Dict[str, cst.Module] = {}
+        self._tokens: Dict[str, Counter] = {}  # type: ignore[type-arg]
         self.applied = 0
 
     def has_work(self, source: str) -> bool:
@@ -304,7 +307,7 @@ class _Session:
                 raise FixError(Reason.of("fail.too-deep")) from None
             if candidate == source:
                 continue
-            problem, parsed = _check(source, candidate, result.dropped, self.filename)
+            problem, parsed = _check(source, candidate, result.dropped, self.filename, self._tokens)
             if problem is not None:
                 if os.environ.get("MP_LINT_DEBUG"):
                     raise UnsafeFix(f"{self.filename}: {problem.text()}\n--- fixed source ---\n{candidate}")
@@ -344,7 +347,11 @@ def unsafe(
 
 
 def _check(
-    before: str, after: str, dropped: Optional[Mapping[str, int]], filename: str
+    before: str,
+    after: str,
+    dropped: Optional[Mapping[str, int]],
+    filename: str,
+    tokens: Optional[Dict[str, Counter]] = None,  # type: ignore[type-arg]
 ) -> Tuple[Optional[Reason], Optional[cst.Module]]:
     """`unsafe`'s answer as a Reason, and the libcst tree of `after` when it passes."""
     try:
@@ -358,7 +365,11 @@ def _check(
     except cst.ParserSyntaxError as error:
         return Reason.of("check.no-parse", error=str(error)), None
     try:
-        lost = _tokens(before) - _tokens(after)
+        counted = {} if tokens is None else tokens  # each text is tokenized once per session
+        for text in (before, after):
+            if text not in counted:
+                counted[text] = _tokens(text)
+        lost = counted[before] - counted[after]
     except (tokenize.TokenError, SyntaxError) as error:
         return Reason.of("check.no-tokenize", error=str(error)), None
     for token, count in (dropped or {}).items():
@@ -385,17 +396,37 @@ class FileFix:
         """The fixes changed the file."""
         return self.result.changed
 
-    def diff(self) -> str:
-        """A unified diff from the file as it is to the file as fixed."""
+    def diff(self, before: Optional[str] = None, after: Optional[str] = None) -> str:
+        """A unified diff from the file as it is (or `before`) to the file as fixed (or `after`).
+
+        As `diff -u` does, a header line ends its path with a tab when the
+        path holds a space, so GNU patch reads the whole name.
+        """
         name = self.path.as_posix()
+        end = "\t" if any(character.isspace() for character in name) else ""
         lines = difflib.unified_diff(
-            self.result.before.splitlines(keepends=True),
-            self.result.after.splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+            (self.result.before if before is None else before).splitlines(keepends=True),
+            (self.result.after if after is None else after).splitlines(keepends=True),
+            fromfile=f"a/{name}{end}",
+            tofile=f"b/{name}{end}",
         )
         # difflib leaves a last line without its newline; patch(1) wants the marker.
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+    def staged_diffs(self) -> List[Tuple[str, str]]:
+        """(applicability, diff) for the safe fixes, then for the unsafe ones on top of them.
+
+        Applied in order (`patch -p1` or `git apply` takes both in one file),
+        the two give the file `--fix --unsafe-fixes` writes; the first alone
+        is what `--fix` writes.
+        """
+        staged: List[Tuple[str, str]] = []
+        safe = self.result.safe_after
+        if safe != self.result.before:
+            staged.append((SAFE, self.diff(self.result.before, safe)))
+        if self.result.after != safe:
+            staged.append((UNSAFE, self.diff(safe, self.result.after)))
+        return staged
 
     def write(self) -> None:
         """Replace the file with its fixed text, atomically; no-op when unchanged."""
@@ -415,21 +446,84 @@ def fix_file(
     *,
     select: Sequence[str] = ("MPL",),
     ignore: Sequence[str] = (),
+    unsafe_fixes: bool = True,
 ) -> FileFix:
     """The fixes for one file, not yet written (see `FileFix.write`)."""
     text, encoding = decode(path.read_bytes())
-    result = fix_source(text, config, select=select, ignore=ignore, filename=str(path))
+    result = fix_source(text, config, select=select, ignore=ignore, filename=str(path), unsafe_fixes=unsafe_fixes)
     if result.changed:
         result.after.encode(encoding)  # a character the file's codec cannot hold: raise before anything is written
     return FileFix(path, encoding, result)
 
 
+#: `.NAME.PID.RANDOM.mp-lint.tmp`: the temp file beside NAME while it is rewritten.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[a-z0-9_]{8}\.mp-lint\.tmp")
+#: the naming of versions before the process id was part of it.
+_OLD_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.mp-lint\.tmp")
+#: an old-style temp file this old is no write still under way.
+_OLD_TEMPORARY_AGE = 60.0
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process, or no way to ask: leave its file alone
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> List[Path]:
+    """Remove the temp files a killed `mp-lint --fix` left beside `path`; the paths removed.
+
+    Only files of mp-lint's own naming for this very file are considered:
+    those whose writing process no longer runs on this machine, and those of
+    the older naming (no process id) not touched for a minute.
+    """
+    target = os.path.realpath(path)
+    directory, name = os.path.split(target)
+    removed: List[Path] = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.endswith(".mp-lint.tmp"):
+            continue
+        match = _TEMPORARY.fullmatch(entry)
+        stale = False
+        if match is not None and match.group("name") == name:
+            stale = not _running(int(match.group("pid")))
+        else:
+            old = _OLD_TEMPORARY.fullmatch(entry)
+            if old is not None and old.group("name") == name:
+                try:
+                    stale = time.time() - os.stat(os.path.join(directory, entry)).st_mtime > _OLD_TEMPORARY_AGE
+                except OSError:
+                    stale = False
+        if stale:
+            try:
+                os.unlink(os.path.join(directory, entry))
+                removed.append(Path(directory, entry))
+            except OSError:
+                pass
+    return removed
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to a temp file beside `path`, keep its mode, then rename it over `path`."""
+    """Write `data` to a temp file beside `path`, keep its mode, then rename it over `path`.
+
+    The temp file is named `.NAME.PID.RANDOM.mp-lint.tmp`; one left by a
+    process killed before the rename is removed by the next `--fix` of the
+    same file (`remove_stale_temporaries`).
+    """
     target = os.path.realpath(path)  # through a symlink, replace the file it points to
     mode = stat.S_IMODE(os.stat(target).st_mode)
     directory, name = os.path.split(target)
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".mp-lint.tmp", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".mp-lint.tmp", dir=directory)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -42,6 +42,7 @@ class ModuleNames:
         assert isinstance(scope, GlobalScope)
         self.global_scope: GlobalScope = scope
         self._top: Dict[int, int] = {}
+        self._numbered: Dict[str, int] = {}
         #: every identifier used as a variable anywhere in the module (not
         #: attribute names after a dot, not keyword-argument names).
         self.identifiers: Set[str] = set()
@@ -184,22 +185,24 @@ class ModuleNames:
         """The read resolves to the module namespace."""
         return bool(access.referents) and all(isinstance(r.scope, GlobalScope) for r in access.referents)
 
-    def name_is_free(self, name: str, extra_taken: Iterable[str] = ()) -> bool:
+    def name_is_free(self, name: str, extra_taken: Collection[str] = ()) -> bool:
         """`name` may be introduced at module level without changing any other name."""
         return (
             name.isidentifier()
             and name not in RESERVED
             and name not in self.identifiers
-            and name not in set(extra_taken)
+            and name not in extra_taken
             and not name.startswith("__")
         )
 
     def fresh_name(self, base: str, extra_taken: Iterable[str] = ()) -> str:
         """`base`, or `base_2`, `base_3`... whichever is free first."""
-        taken = set(extra_taken)
+        taken = extra_taken if isinstance(extra_taken, (set, frozenset)) else set(extra_taken)
         if self.name_is_free(base, taken):
             return base
-        number = 2
+        # Numbers below the last one handed out for `base` were taken then and still are.
+        number = self._numbered.get(base, 2)
         while not self.name_is_free(f"{base}_{number}", taken):
             number += 1
+        self._numbered[base] = number
         return f"{base}_{number}"

@@ -37,6 +37,7 @@ FIX_MESSAGES = {
     # the file as a whole
     "fail.no-compile": "it does not compile ({error})",
     "fail.too-deep": "the code is nested too deeply for the fixer",
+    "fail.read": "{error}",
     "fail.internal": "the fixer failed ({error})",
     "fix.withdrawn": "the fix was withdrawn: {problem}",
     "check.no-compile": "the result does not compile ({error})",

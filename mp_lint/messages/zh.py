@@ -37,6 +37,7 @@ FIX_MESSAGES = {
     # 整个文件的问题
     "fail.no-compile": "这个文件本身无法编译（{error}）",
     "fail.too-deep": "代码嵌套太深，修复器无法分析",
+    "fail.read": "{error}",
     "fail.internal": "修复器出错了（{error}）",
     "fix.withdrawn": "修复已撤回：{problem}",
     "check.no-compile": "修复后的代码无法编译（{error}）",
