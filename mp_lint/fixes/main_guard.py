@@ -10,11 +10,17 @@ Which statements move, in their original order:
 - the statements that hold a finding;
 - every later statement that reads, at import, a name one of them binds
   (`print(pool.map(...))` after `pool = Pool(2)`), and so on transitively;
-- the script tail: statements after the last `def`/`class` that are not
-  definitions, so the parent's output keeps its order.
+- the script tail: statements after the last `def`/`class` that do
+  something (a call, a print, a loop), so the parent's output keeps its
+  order: left at module level they would now run before the moved code, and
+  in every child that imports the module.
 
-What stays: definitions (`def`, `class`, imports), and a tail assignment
-whose name a function reads, because children need them at import.
+What stays: definitions (`def`, `class`, imports), a tail assignment whose
+name a function reads, because children need them at import, and a tail
+line that only binds a computed value (`x = 1`, `SIZES = (1, 2)`) that no
+moved statement needs: running it before the moved code instead of after
+changes nothing anyone can see. Anything that reads a moved name at import
+moves with it.
 
 An existing guard takes the statements in: those from above it run first
 in its body, those from below it last. It moves down to the end only past
@@ -37,6 +43,7 @@ from mp_lint.fixes.names import ModuleNames
 from mp_lint.fixes.text import Reason
 from mp_lint.model.guard import main_guard_polarity
 from mp_lint.model.positions import node_starts
+from mp_lint.model.walk import child_nodes
 
 CODES = ("MPL101", "MPL102", "MPL103")
 
@@ -115,6 +122,49 @@ def _is_definition(statement: cst.BaseStatement) -> bool:
     )
 
 
+#: Expressions that only compute a value: no call, no attribute or item lookup
+#: (either can run code), no await or yield.
+_QUIET_EXPRESSIONS = (
+    cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
+    cst.Tuple, cst.List, cst.Set, cst.Dict, cst.Element, cst.StarredElement, cst.DictElement,
+    cst.StarredDictElement, cst.UnaryOperation, cst.BinaryOperation, cst.BooleanOperation,
+    cst.Comparison, cst.ComparisonTarget, cst.IfExp, cst.Ellipsis,
+)  # fmt: skip
+
+
+def _is_quiet(statement: cst.BaseStatement) -> bool:
+    """A line of plain bindings of computed values (`x = 1`, `SIZES = (1, 2)`): nothing to see, nothing to wait for.
+
+    Moved code now runs after it instead of before: no output, no error and
+    no process can change order, so it may stay at module level.
+    """
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Assign):
+            targets = [target.target for target in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        else:
+            return False
+        if not all(isinstance(target, cst.Name) for target in targets):
+            return False
+        value = small.value
+        assert value is not None
+        stack: List[cst.CSTNode] = [value]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, _QUIET_EXPRESSIONS):
+                return False
+            if isinstance(node, cst.BinaryOperation) or isinstance(node, cst.UnaryOperation):
+                # Only on numbers and strings is an operator sure to run no user code.
+                operands = [node.left, node.right] if isinstance(node, cst.BinaryOperation) else [node.expression]
+                if any(isinstance(operand, cst.Name) for operand in operands):
+                    return False
+            stack.extend(child_nodes(node))
+    return True
+
+
 @dataclass(frozen=True)
 class _Plan:
     moved: List[int]  # indices into the module body, in order
@@ -184,6 +234,8 @@ def _plan(
             continue
         if facts.binds[index] & facts.read_later:
             continue  # a constant that functions read: children need it
+        if _is_quiet(body[index]):
+            continue  # binds a value and does nothing else: its order against the moved code does not show
         moved.add(index)
     # Whatever reads a moved name at import has to move along.
     changed = True
