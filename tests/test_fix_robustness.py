@@ -386,3 +386,20 @@ def test_large_generated_module_is_fixed_completely_and_safely(tmp_path: Path) -
     result = fix_source(source)  # MP_LINT_DEBUG=1: a fix failing its checks raises
     assert result.declined == [] and result.held_back == []
     assert fix_source(result.after).after == result.after
+
+
+# --- the docs say how far each fix can be trusted ----------------------------------------------
+
+
+def test_every_rule_page_has_a_fix_safety_section_matching_the_fixer() -> None:
+    from mp_lint.docs import docstring_sections
+    from mp_lint.fixes import FIXABLE_CODES
+    from mp_lint.rules import all_rules
+
+    for rule in all_rules():
+        text = " ".join(docstring_sections(rule)["Fix safety"].split())
+        if rule.code in FIXABLE_CODES:
+            assert "Unsafe" in text and "--unsafe-fixes" in text, rule.code
+            assert ("Safe when" in text) == (rule.code in ("MPL201", "MPL202")), rule.code
+        else:
+            assert text.startswith("There is no automatic fix"), rule.code
