@@ -301,7 +301,8 @@ def test_unsafe_fixes_without_fix_is_refused(tmp_path: Path) -> None:
 def test_json_carries_each_fixs_applicability(tmp_path: Path) -> None:
     import json
 
-    (tmp_path / "rated.py").write_text(RATED + "\n\ndef other(h):\n    with mp.Pool() as p:\n        p.apply(len, (open(h),))\n")
+    other = "\n\ndef other(h):\n    with mp.Pool() as p:\n        p.apply(len, (open(h),))\n"
+    (tmp_path / "rated.py").write_text(RATED + other)
     done = mp_lint(["--format", "json", "rated.py"], tmp_path)
     found = {(item["code"], item["line"]): item["fix"] for item in json.loads(done.stdout)}
     assert found == {

@@ -39,7 +39,7 @@ import libcst as cst
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.engine import Finding, lint_source
 from mp_lint.fixes import lift_callable, main_guard
-from mp_lint.fixes.analysis import Analysis, analyse
+from mp_lint.fixes.analysis import Analysis, Located, analyse
 from mp_lint.fixes.base import SAFE, UNSAFE, Declined, Key
 from mp_lint.fixes.text import Reason
 from mp_lint.notebooks import is_nbqa_source
@@ -193,7 +193,7 @@ def applicability_of(
     analysis = session.analysis(source)
     for family in FAMILIES:
         wanted = session.wanted(analysis, source, family.CODES)
-        if wanted:
+        if analysis is not None and wanted:
             found.update(session.plan(family, analysis, wanted, allow_unsafe=True).applicability)
     return found
 
@@ -248,7 +248,7 @@ class _Session:
             )
         return self._analyses[source]
 
-    def wanted(self, analysis: Optional[Analysis], source: str, codes: Collection[str]) -> list:  # type: ignore[type-arg]
+    def wanted(self, analysis: Optional[Analysis], source: str, codes: Collection[str]) -> List[Located]:
         """The reports of `codes` the run wants fixed: selected, and not silenced by `# noqa`."""
         if analysis is None:
             return []
@@ -261,7 +261,7 @@ class _Session:
             and not suppressed(Finding(located.line, located.col, located.code, ""), lines)
         ]
 
-    def plan(self, family: ModuleType, analysis: Analysis, wanted: Sequence[object], allow_unsafe: bool) -> Any:
+    def plan(self, family: ModuleType, analysis: Analysis, wanted: Sequence[Located], allow_unsafe: bool) -> Any:
         """`family.fix`, with the failures it cannot help turned into one line about the file."""
         try:
             return family.fix(analysis, wanted, allow_unsafe)

@@ -103,8 +103,8 @@ def run_fixes(
         notes.extend(item.as_text(str(path), lang) for item in result.declined)
         notes.extend(item.as_text(str(path), lang, "note.held-back") for item in result.held_back)
         for finding in left:
-            rating = UNSAFE if (finding.line, finding.col, finding.code) in held else None
-            results.append(make_result(str(path), finding, None, rating))
+            flag: Optional[str] = UNSAFE if (finding.line, finding.col, finding.code) in held else None
+            results.append(make_result(str(path), finding, None, flag))
     for note in notes:
         print(note, file=sys.stderr)
     if options.diff and not options.fix:
@@ -113,7 +113,8 @@ def run_fixes(
         write_results(results, options.format, stream)
     summary = fix_text("note.summary", lang, fixed=fixed, files=changed_files, left=len(results), new=new)
     if unsafe_available:
-        summary += "; " + fix_text("note.unsafe-available", lang, count=unsafe_available)
+        more = fix_text("note.unsafe-available", lang, count=unsafe_available)
+        summary = fix_text("note.summary-and", lang, summary=summary, more=more)
     print(f"mp-lint: {summary}", file=sys.stderr)
     return status or (1 if results else 0)
 

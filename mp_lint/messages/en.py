@@ -28,6 +28,7 @@ FIX_MESSAGES = {
     "note.held-back": "unsafe fix not applied ({reason}); use --unsafe-fixes",
     "note.cannot-fix": "cannot fix {path}: {reason}",
     "note.summary": "fixed {fixed} finding(s) in {files} file(s); {left} left, {new} of them new",
+    "note.summary-and": "{summary}; {more}",
     "note.unsafe-available": "{count} more fix(es) available with --unsafe-fixes",
     "diff.safe": "# mp-lint: safe fixes for {path} (applied by --fix)",
     "diff.unsafe": "# mp-lint: unsafe fixes for {path} (applied only with --fix --unsafe-fixes)",

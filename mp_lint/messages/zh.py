@@ -28,6 +28,7 @@ FIX_MESSAGES = {
     "note.held-back": "有一处不安全的修复没有应用（{reason}）；如确认无误，请加 --unsafe-fixes",
     "note.cannot-fix": "无法修复 {path}：{reason}",
     "note.summary": "已修复 {files} 个文件中的 {fixed} 处问题；还剩 {left} 处，其中 {new} 处是修复后新出现的",
+    "note.summary-and": "{summary}；{more}",
     "note.unsafe-available": "另有 {count} 处修复需要加 --unsafe-fixes 才会应用",
     "diff.safe": "# mp-lint：{path} 的安全修复（--fix 会应用）",
     "diff.unsafe": "# mp-lint：{path} 的不安全修复（只有 --fix --unsafe-fixes 才会应用）",
