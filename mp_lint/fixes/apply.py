@@ -15,6 +15,16 @@ Guarantees, each checked here on every fix rather than assumed:
 
 A fix that fails a check is withdrawn (under MP_LINT_DEBUG=1 it raises, so
 tests see it).
+
+Every fix is rated safe or unsafe (see `mp_lint.fixes.base`). The safe
+fixes run first, to their fixed point; the unsafe ones, when asked for, run
+on that result, so "safe only" is always a step on the way to "all". The
+work is linear in the size of the source and the number of findings: one
+gate run of the linter, then one analysis (parse, model, rules, scopes) per
+distinct text, shared by both families and every round, and the check's own
+parse is the next analysis's tree. A source the fixer cannot work on (it
+does not compile, or nests deeper than libcst's scope analysis can follow)
+raises FixError with a one-line reason.
 """
 
 from __future__ import annotations
