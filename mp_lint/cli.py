@@ -262,13 +262,15 @@ def with_fix_ratings(
     """`results` with the applicability of each finding's fix (planned only for files with a fixable code)."""
     from mp_lint.fixes.command import fix_ratings, has_fixable
 
+    codes: Dict[str, List[str]] = {}
+    for result in results:
+        codes.setdefault(result.path, []).append(result.finding.code)
     rated: List[FileFinding] = []
     ratings: Dict[str, Dict[Tuple[int, int, str], str]] = {}
     for result in results:
         if result.cell is None and result.path not in ratings:
-            codes = [r.finding.code for r in results if r.path == result.path]
             try:
-                source = read_source(Path(result.path)) if has_fixable(codes) else None
+                source = read_source(Path(result.path)) if has_fixable(codes[result.path]) else None
             except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
                 source = None
             ratings[result.path] = {} if source is None else fix_ratings(

@@ -31,9 +31,10 @@ from mp_lint.engine import Finding, lint_source
 from mp_lint.fixes.apply import FIXABLE_CODES, FixError, applicability_of, decode, fix_file, remove_stale_temporaries
 from mp_lint.fixes.base import UNSAFE
 from mp_lint.fixes.text import Reason, fix_text
+from mp_lint.notebooks import NotebookError
 from mp_lint.selection import selected, suppressed
 
-_READ_ERRORS = (OSError, UnicodeError, SyntaxError, LookupError)
+_READ_ERRORS = (OSError, UnicodeError, SyntaxError, LookupError, NotebookError)
 
 T = TypeVar("T")
 
