@@ -117,7 +117,7 @@ apply.fix_file(Path(sys.argv[1])).write()
 def test_temp_file_of_a_killed_write_is_removed_by_the_next_fix(tmp_path: Path) -> None:
     path = tmp_path / "script.py"
     path.write_text(FIXABLE)
-    other = tmp_path / ".other.py.12345.abcdefgh.mp-lint.tmp"  # another file's: not ours to remove
+    other = tmp_path / ".other.py.12345.tmp"  # not of mp-lint's naming: not ours to remove
     other.write_text("")
     killed = subprocess.run([sys.executable, "-c", _KILLED_WRITE, str(path)], cwd=ROOT, timeout=TIMEOUT)
     assert killed.returncode == -signal.SIGKILL
@@ -404,3 +404,15 @@ def test_every_rule_page_has_a_fix_safety_section_matching_the_fixer() -> None:
             assert ("Safe when" in text) == (rule.code in ("MPL201", "MPL202")), rule.code
         else:
             assert text.startswith("There is no automatic fix"), rule.code
+
+
+def test_temp_file_of_the_older_naming_goes_once_it_is_a_minute_old(tmp_path: Path) -> None:
+    from mp_lint.fixes import remove_stale_temporaries
+
+    old = tmp_path / ".script.py.abcdefgh.mp-lint.tmp"
+    fresh = tmp_path / ".script.py.ijklmnop.mp-lint.tmp"
+    for path in (old, fresh):
+        path.write_text("")
+    os.utime(old, (1_000_000, 1_000_000))
+    assert remove_stale_temporaries(tmp_path) == [old]
+    assert fresh.exists() and not old.exists()

@@ -498,15 +498,13 @@ def _running(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(path: Path) -> List[Path]:
-    """Remove the temp files a killed `mp-lint --fix` left beside `path`; the paths removed.
+def remove_stale_temporaries(directory: Path) -> List[Path]:
+    """Remove the temp files killed `mp-lint --fix` runs left in `directory`; the paths removed.
 
-    Only files of mp-lint's own naming for this very file are considered:
-    those whose writing process no longer runs on this machine, and those of
-    the older naming (no process id) not touched for a minute.
+    Only files of mp-lint's own naming are considered: those whose writing
+    process no longer runs on this machine, and those of the older naming
+    (no process id) not touched for a minute.
     """
-    target = os.path.realpath(path)
-    directory, name = os.path.split(target)
     removed: List[Path] = []
     try:
         entries = os.listdir(directory)
@@ -517,15 +515,13 @@ def remove_stale_temporaries(path: Path) -> List[Path]:
             continue
         match = _TEMPORARY.fullmatch(entry)
         stale = False
-        if match is not None and match.group("name") == name:
+        if match is not None:
             stale = not _running(int(match.group("pid")))
-        else:
-            old = _OLD_TEMPORARY.fullmatch(entry)
-            if old is not None and old.group("name") == name:
-                try:
-                    stale = time.time() - os.stat(os.path.join(directory, entry)).st_mtime > _OLD_TEMPORARY_AGE
-                except OSError:
-                    stale = False
+        elif _OLD_TEMPORARY.fullmatch(entry) is not None:
+            try:
+                stale = time.time() - os.stat(os.path.join(directory, entry)).st_mtime > _OLD_TEMPORARY_AGE
+            except OSError:
+                stale = False
         if stale:
             try:
                 os.unlink(os.path.join(directory, entry))
@@ -539,8 +535,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write `data` to a temp file beside `path`, keep its mode, then rename it over `path`.
 
     The temp file is named `.NAME.PID.RANDOM.mp-lint.tmp`; one left by a
-    process killed before the rename is removed by the next `--fix` of the
-    same file (`remove_stale_temporaries`).
+    process killed before the rename is removed by the next `--fix` of a
+    file in that folder (`remove_stale_temporaries`).
     """
     target = os.path.realpath(path)  # through a symlink, replace the file it points to
     mode = stat.S_IMODE(os.stat(target).st_mode)

@@ -21,10 +21,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, TextIO, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple, TypeVar
 
 from mp_lint.config import Config
 from mp_lint.engine import Finding, lint_source
@@ -61,6 +62,7 @@ def run_fixes(
     notes: List[str] = []
     status = 0
     changed_files = fixed = new = unsafe_available = 0
+    cleaned: Set[Path] = set()  # folders rid of stale temp files
     for path in files:
         try:
             if path.suffix == ".ipynb":  # notebooks are reported, never rewritten
@@ -68,8 +70,10 @@ def run_fixes(
                     if selected(finding.code, select, ignore):
                         results.append(make_result(str(path), finding, cell))
                 continue
-            if options.fix:
-                remove_stale_temporaries(path)
+            folder = Path(os.path.realpath(path)).parent
+            if options.fix and folder not in cleaned:
+                cleaned.add(folder)
+                remove_stale_temporaries(folder)
             text, _ = decode(path.read_bytes())
             before = _findings(text, path, config, select, ignore)
             if not before:
