@@ -267,7 +267,10 @@ class _Session:
             parsed = self._parsed.pop(source, None)
             self._analyses.clear()
             self._parsed.clear()
-            self._analyses[source] = analyse(source, self.config, FIXABLE_CODES, module=parsed)
+            try:
+                self._analyses[source] = analyse(source, self.config, FIXABLE_CODES, module=parsed)
+            except RecursionError:
+                raise FixError(Reason.of("fail.too-deep")) from None
         return self._analyses[source]
 
     def wanted(self, analysis: Optional[Analysis], source: str, codes: Collection[str]) -> List[Located]:
