@@ -13,10 +13,13 @@ or `.flake8` in the current directory, and the command line overrides them.
 Exit status: 0 clean, 1 findings, 2 usage or input errors.
 
 `--diff` prints, as a unified diff, the fixes for MPL101-MPL103 and
-MPL201-MPL202 (see `mp_lint.fixes`) and exits 1 when there is one; `--fix`
-writes them and then reports what is left, with the same exit status as a
-plain run. Findings with a fixable code that get no fix are listed on
-standard error with the reason (`path:line:col: MPL201 no fix: ...`).
+MPL201-MPL202 (see `mp_lint.fixes`): the safe ones, then the unsafe ones,
+each marked; `--fix` writes the safe fixes, `--fix --unsafe-fixes` all of
+them, and then reports what is left (see `mp_lint.fixes.command` for the
+exit status of each mode). Findings with a fixable code that get no fix are
+listed on standard error with the reason (`path:line:col: MPL201 no fix: ...`).
+With `--format json` each finding carries `"fix"`: its applicability
+(`{"applicability": "safe"}`), or null when it has no fix.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ class FileFinding:
     finding: Finding
     #: in a notebook: the code cell (1-based, as nbQA counts); line and column are the cell's.
     cell: Optional[int] = None
+    #: the applicability of the finding's fix ("safe", "unsafe"), None when it has none.
+    fix: Optional[str] = None
 
     def as_text(self) -> str:
         f = self.finding
@@ -65,6 +70,7 @@ class FileFinding:
         if self.cell is not None:
             found["cell"] = self.cell
         found.update({"line": f.line, "column": f.col + 1, "code": f.code, "message": f.message})
+        found["fix"] = None if self.fix is None else {"applicability": self.fix}
         return found
 
 
@@ -194,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--diff", action="store_true", help="print the available fixes as a diff; change nothing")
-    parser.add_argument("--fix", action="store_true", help="apply the available fixes in place")
+    parser.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply the unsafe fixes too")
     parser.add_argument("--version", action="version", version=f"mp-lint {__version__}")
     return parser
 
@@ -232,7 +239,7 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
         exclude = _patterns(file_options.get("exclude", ""), config_dir)
     exclude += _patterns(file_options.get("extend-exclude", ""), config_dir) + _patterns(options.extend_exclude, here)
     options.exclude_patterns = exclude
-    if options.fix or options.diff:
+    if options.fix or options.diff or options.unsafe_fixes:
         return run_fixes(options, config, select, ignore, stream)
     results: List[FileFinding] = []
     status = 0
@@ -247,10 +254,38 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
             status = 2
             continue
         results.extend(r for r in found if selected(r.finding.code, select, ignore))
+    if options.format == "json":
+        results = with_fix_ratings(results, config, select, ignore)
     write_results(results, options.format, stream)
     if status:
         return status
     return 1 if results else 0
+
+
+def with_fix_ratings(
+    results: List[FileFinding], config: Config, select: Sequence[str], ignore: Sequence[str]
+) -> List[FileFinding]:
+    """`results` with the applicability of each finding's fix (planned only for files with a fixable code)."""
+    from mp_lint.fixes.command import fix_ratings, has_fixable
+
+    codes: Dict[str, List[str]] = {}
+    for result in results:
+        codes.setdefault(result.path, []).append(result.finding.code)
+    rated: List[FileFinding] = []
+    ratings: Dict[str, Dict[Tuple[int, int, str], str]] = {}
+    for result in results:
+        if result.cell is None and result.path not in ratings:
+            try:
+                source = read_source(Path(result.path)) if has_fixable(codes[result.path]) else None
+            except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+                source = None
+            ratings[result.path] = {} if source is None else fix_ratings(
+                Path(result.path), source, config, select, ignore
+            )
+        key = (result.finding.line, result.finding.col, result.finding.code)
+        rating = ratings.get(result.path, {}).get(key) if result.cell is None else None
+        rated.append(FileFinding(result.path, result.finding, result.cell, rating))
+    return rated
 
 
 def write_results(results: Sequence[FileFinding], output_format: str, stream: TextIO) -> None:
@@ -266,53 +301,17 @@ def write_results(results: Sequence[FileFinding], output_format: str, stream: Te
 def run_fixes(
     options: argparse.Namespace, config: Config, select: Sequence[str], ignore: Sequence[str], stream: TextIO
 ) -> int:
-    """`--diff` and `--fix`: show or write the fixes, then report what is left."""
+    """`--diff` and `--fix [--unsafe-fixes]`: show or write the fixes, then report what is left."""
     if options.diff and options.format == "json":
         print("mp-lint: --diff prints a diff; it cannot be combined with --format json", file=sys.stderr)
         return 2
-    from mp_lint.fixes import fix_file  # libcst and the fixes load only when fixing
+    if options.unsafe_fixes and not options.fix:
+        print("mp-lint: --unsafe-fixes applies fixes: use it with --fix (--diff shows every fix)", file=sys.stderr)
+        return 2
+    from mp_lint.fixes.command import run_fixes as fix_files  # libcst and the fixes load only when fixing
 
-    results: List[FileFinding] = []
-    notes: List[str] = []
-    status = 0
-    changed_files = fixed_findings = 0
-    for path in iter_python_files(options.paths, options.exclude_patterns):
-        try:
-            if path.suffix == ".ipynb":  # notebooks are reported, never rewritten
-                found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]
-                results.extend(r for r in found if selected(r.finding.code, select, ignore))
-                continue
-            before = [f for f in lint_path(path, config) if selected(f.code, select, ignore)]
-            if not before:
-                continue  # nothing found: the file is not touched
-            fixed = fix_file(path, config, select=select, ignore=ignore)
-            if options.diff and fixed.changed:
-                stream.write(fixed.diff())
-            if options.fix:
-                fixed.write()
-        except (OSError, UnicodeError, SyntaxError, LookupError, NotebookError) as error:
-            print(f"mp-lint: cannot fix {path}: {error}", file=sys.stderr)
-            status = 2
-            continue
-        text = fixed.result.after
-        lines = text.splitlines()
-        left = [f for f in lint_source(text, str(path), config) if selected(f.code, select, ignore)]
-        left = [f for f in left if not suppressed(f, lines)]
-        if fixed.changed:
-            changed_files += 1
-            fixed_findings += max(0, len(before) - len(left))
-        declined = fixed.result.declined if options.fix else fixed.result.declined_before()
-        notes.extend(item.as_text(str(path)) for item in declined)
-        results.extend(FileFinding(str(path), f) for f in left)
-    for note in notes:
-        print(note, file=sys.stderr)
-    if not options.fix:
-        return status or (1 if changed_files else 0)
-    if not options.diff:
-        write_results(results, options.format, stream)
-    summary = f"mp-lint: fixed {fixed_findings} finding(s) in {changed_files} file(s), {len(results)} left"
-    print(summary, file=sys.stderr)
-    return status or (1 if results else 0)
+    files = iter_python_files(options.paths, options.exclude_patterns)
+    return fix_files(options, config, select, ignore, stream, files, lint_notebook, FileFinding, write_results)
 
 
 def main() -> None:

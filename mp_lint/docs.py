@@ -4,8 +4,9 @@
     python -m mp_lint.docs --check    # exit 1 when docs/rules.md is stale
 
 Run from the repository root (or pass the path of the page). Each rule's
-docstring has the sections *What it does*, *Why is this bad?*, *Example* and
-*Use instead*; the page shows them with the code, the name, the message in
+docstring has the sections *What it does*, *Why is this bad?*, *Example*,
+*Use instead* and *Fix safety* (whether `mp-lint --fix` fixes it, and
+whether that fix is safe or needs `--unsafe-fixes`); the page shows them with the code, the name, the message in
 English and in Chinese, and the command that runs the rule's demo.
 """
 
@@ -24,10 +25,10 @@ from mp_lint.rules import Rule, all_rules
 
 DEFAULT_PAGE = Path("docs") / "rules.md"
 
-SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 _CODE_SECTIONS = frozenset({"Example", "Use instead"})
 # A section starts on a line of its own title, followed by ':' unless it ends in '?'.
-_TITLE = re.compile(r"^(?P<title>What it does|Why is this bad\?|Example|Use instead):?[ \t]*(?P<rest>.*)$")
+_TITLE = re.compile(r"^(?P<title>What it does|Why is this bad\?|Example|Use instead|Fix safety):?[ \t]*(?P<rest>.*)$")
 
 _HEADER = """\
 # mp-lint rules

@@ -58,6 +58,7 @@ def test_json_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             "column": 9,
             "code": "MPL201",
             "message": "lambda sent to a worker via map() cannot be pickled; use a module-level def",
+            "fix": {"applicability": "safe"},
         }
     ]
 

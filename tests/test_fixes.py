@@ -704,8 +704,8 @@ def _breaking_family(monkeypatch: pytest.MonkeyPatch) -> None:
     family = FAMILIES[1]
     original = family.fix
 
-    def broken(analysis: object, wanted: object) -> FamilyResult:
-        result = original(analysis, wanted)
+    def broken(analysis: object, wanted: object, allow_unsafe: bool = True) -> FamilyResult:
+        result = original(analysis, wanted, allow_unsafe)
         if result.module is not None:
             result.module = result.module.with_changes(body=result.module.body[:-1])
         return result
@@ -753,7 +753,7 @@ def test_encoding_newlines_and_mode_are_kept(tmp_path: Path, monkeypatch: pytest
     latin.chmod(0o750)
     bom = tmp_path / "bom.py"
     bom.write_bytes(b"\xef\xbb\xbffrom multiprocessing import Pool\n\npool = Pool(2)\n")
-    assert cli(["--fix", "latin.py", "bom.py"], tmp_path, monkeypatch) == (0, "")
+    assert cli(["--fix", "--unsafe-fixes", "latin.py", "bom.py"], tmp_path, monkeypatch) == (0, "")
     assert latin.read_bytes() == (
         "# -*- coding: latin-1 -*-\r\nfrom multiprocessing import Pool\r\nname = 'caf\xe9'\r\n\r\n"
         'if __name__ == "__main__":\r\n    pool = Pool(2)\r\n'
@@ -801,6 +801,7 @@ def test_diff_shows_the_fix_and_changes_nothing(tmp_path: Path, monkeypatch: pyt
     assert status == 1
     assert path.read_text() == MIXED
     assert out.splitlines() == [
+        "# mp-lint: safe fixes for mixed.py (applied by --fix)",
         "--- a/mixed.py",
         "+++ b/mixed.py",
         "@@ -1,8 +1,12 @@",
@@ -829,7 +830,7 @@ def test_fix_writes_then_reports_only_what_is_left(
     assert status == 1
     assert "pool.map(x_plus_1, [1])" in path.read_text()
     assert [line.split(" ")[:2] for line in out.splitlines()] == [["mixed.py:12:9:", "MPL203"]]
-    assert capsys.readouterr().err == "mp-lint: fixed 1 finding(s) in 1 file(s), 1 left\n"
+    assert capsys.readouterr().err == "mp-lint: fixed 1 finding(s) in 1 file(s); 1 left, 0 of them new\n"
     assert cli(["--diff", "mixed.py"], tmp_path, monkeypatch) == (0, "")
 
 
@@ -915,7 +916,7 @@ def test_fixed_pitfall_runs_under_spawn_like_the_hand_written_fix(code: str, tmp
     demo = registry.get(code)
     program = demo.pitfall.write(tmp_path / "fixed")
     done = subprocess.run(
-        [sys.executable, "-m", "mp_lint", "--fix", program.name],
+        [sys.executable, "-m", "mp_lint", "--fix", "--unsafe-fixes", program.name],
         cwd=program.parent,
         capture_output=True,
         text=True,
@@ -934,8 +935,15 @@ def test_fixed_pitfall_runs_under_spawn_like_the_hand_written_fix(code: str, tmp
     assert demo.judge(after, after).fix_ok  # the demo's own check accepts it as a working fix
 
 
-def test_readme_before_and_after_are_what_the_fix_does(repo_root: Path) -> None:
+def test_readme_before_and_after_are_what_the_command_it_shows_writes(
+    repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     readme = (repo_root / "README.md").read_text(encoding="utf-8")
     section = readme.split("\n## Fixes\n", 1)[1].split("\n## ", 1)[0]
     before, after = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-    assert fixed(before) == after
+    command = re.search(r"After `mp-lint ([^`]*) words\.py`", section)
+    assert command is not None
+    assert command.group(1).split() == ["--fix", "--unsafe-fixes"]  # its fixes are unsafe: --fix alone holds them back
+    (tmp_path / "words.py").write_text(before, encoding="utf-8")
+    assert cli(command.group(1).split() + ["words.py"], tmp_path, monkeypatch) == (0, "")
+    assert (tmp_path / "words.py").read_text(encoding="utf-8") == after

@@ -220,6 +220,7 @@ def test_json_output_gives_the_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "message": (
                 "'square' defined in this notebook does not exist in spawned children; import it from a .py file"
             ),
+            "fix": None,
         }
     ]
 

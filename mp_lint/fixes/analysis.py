@@ -8,7 +8,8 @@ ends never disagree about what a finding is or where it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, List, Optional, Tuple
+from functools import cached_property
+from typing import TYPE_CHECKING, Collection, List, Optional, Tuple
 
 import libcst as cst
 
@@ -17,6 +18,9 @@ from mp_lint.model import ModuleModel, build_model
 from mp_lint.model.apis import Catalogue
 from mp_lint.model.positions import node_starts
 from mp_lint.rules import Report, all_rules
+
+if TYPE_CHECKING:
+    from mp_lint.fixes.names import ModuleNames
 
 
 @dataclass(frozen=True)
@@ -46,18 +50,34 @@ class Analysis:
     model: ModuleModel
     reports: List[Located]
 
+    @cached_property
+    def names(self) -> "ModuleNames":
+        """The module's scopes and bindings, computed once for every family that needs them."""
+        from mp_lint.fixes.names import ModuleNames
 
-def analyse(source: str, config: Config, codes: Collection[str], *, interactive: bool = False) -> Optional[Analysis]:
+        return ModuleNames(self.module)
+
+
+def analyse(
+    source: str,
+    config: Config,
+    codes: Collection[str],
+    *,
+    interactive: bool = False,
+    module: Optional[cst.Module] = None,
+) -> Optional[Analysis]:
     """Parse `source`, build its model and run the rules whose code is in `codes`.
 
     None when libcst cannot parse the source (the linter reports nothing
     there either). The tree is parsed whole and validated, unlike the
-    linter's, because the fixes build new trees from it.
+    linter's, because the fixes build new trees from it. `module`, the tree
+    of `source` when the caller has parsed it already, saves the parse.
     """
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError:
-        return None
+    if module is None:
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError:
+            return None
     model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
     reports: List[Report] = []
     for rule in all_rules():

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from mp_lint.fixes.analysis import Located
+from mp_lint.fixes.text import Reason, fix_text
+
+
+#: How far a fix can be trusted, as ruff rates it: a safe fix keeps what the
+#: program does wherever it worked before; an unsafe one may change it (what
+#: runs at import, when a value is read), so `--fix` applies it only with
+#: `--unsafe-fixes`.
+SAFE = "safe"
+UNSAFE = "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
+
+Key = Tuple[int, int, str]
 
 
 @dataclass(frozen=True, order=True)
@@ -18,16 +30,22 @@ class Declined:
     line: int
     col: int
     code: str
-    reason: str
+    why: Reason = field(compare=False)
 
     @classmethod
-    def of(cls, located: Located, reason: str) -> "Declined":
-        """Decline `located` for `reason`."""
-        return cls(located.line, located.col, located.code, reason)
+    def of(cls, located: Located, why: Reason) -> "Declined":
+        """Decline `located` for `why`."""
+        return cls(located.line, located.col, located.code, why)
 
-    def as_text(self, path: str) -> str:
+    @property
+    def reason(self) -> str:
+        """Why, in English."""
+        return self.why.text()
+
+    def as_text(self, path: str, lang: str = "en", key: str = "note.no-fix") -> str:
         """One flake8-style line: `path:line:col: CODE no fix: reason`."""
-        return f"{path}:{self.line}:{self.col + 1}: {self.code} no fix: {self.reason}"
+        note = fix_text(key, lang, reason=self.why)
+        return f"{path}:{self.line}:{self.col + 1}: {self.code} {note}"
 
 
 @dataclass
@@ -39,11 +57,17 @@ class FamilyResult:
     #: tokens the fix removes on purpose, and how many: the `lambda` of a
     #: lambda that became a def, the old name of a function renamed.
     dropped: Counter[str] = field(default_factory=Counter)
+    #: findings with a fix not applied because it is unsafe and unsafe fixes are off.
+    held_back: List[Declined] = field(default_factory=list)
+    #: the applicability of the fix of each finding that has one (applied or held back).
+    applicability: Dict[Key, str] = field(default_factory=dict)
+    #: the findings whose fix was applied.
+    applied: List[Key] = field(default_factory=list)
 
 
-def decline_all(located: Sequence[Located], reason: str) -> List[Declined]:
+def decline_all(located: Sequence[Located], why: Reason) -> List[Declined]:
     """Decline every finding in `located` for the same reason."""
-    return [Declined.of(item, reason) for item in located]
+    return [Declined.of(item, why) for item in located]
 
 
 def blank_lines(lines: Sequence[cst.EmptyLine]) -> int:

@@ -26,7 +26,6 @@ name in the module.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -34,8 +33,9 @@ import libcst as cst
 from libcst.metadata import Access, BaseAssignment, ComprehensionScope, FunctionScope, GlobalScope, Scope
 
 from mp_lint.fixes.analysis import Analysis, Located
-from mp_lint.fixes.base import Declined, FamilyResult, blank_lines, with_blank_lines
+from mp_lint.fixes.base import SAFE, UNSAFE, Declined, FamilyResult, blank_lines, with_blank_lines
 from mp_lint.fixes.names import RESERVED, ModuleNames
+from mp_lint.fixes.text import Reason
 from mp_lint.model import ModuleModel
 from mp_lint.model.apis import Kind
 from mp_lint.model.guard import main_guard_polarity
@@ -62,25 +62,33 @@ class _Lift:
     renamed: bool = False
 
 
-def fix(analysis: Analysis, wanted: Sequence[Located]) -> FamilyResult:
-    """Lift the callables behind `wanted` findings, or say why not."""
+def fix(analysis: Analysis, wanted: Sequence[Located], allow_unsafe: bool = True) -> FamilyResult:
+    """Lift the callables behind `wanted` findings, or say why not.
+
+    A lift is safe when the callable reads nothing from the function around
+    it; one that needs `functools.partial` to pass enclosing variables along
+    is unsafe (they are now read when the task is handed over, not when it
+    runs), and is held back unless `allow_unsafe`.
+    """
     module, model = analysis.module, analysis.model
-    names = ModuleNames(module)
+    names = analysis.names
     body = list(module.body)
     sites: Dict[int, List[Handoff]] = {}
     for handoff in pickled_handoffs(model):
         sites.setdefault(id(handoff.site.node), []).append(handoff)
     lifts: Dict[int, _Lift] = {}
+    owners: Dict[int, List[Located]] = {}
     declined: List[Declined] = []
     taken: Set[str] = set()
     spelling: Optional[_Partial] = None
     for located in sorted(wanted, key=lambda item: (item.line, item.col)):
         found = _targets(model, names, sites.get(id(located.report.node), []), located.code)
-        if isinstance(found, str):
+        if isinstance(found, Reason):
             declined.append(Declined.of(located, found))
             continue
         for handoff, target in found:
             if id(target) in lifts:
+                owners[id(target)].append(located)
                 continue
             if isinstance(target, cst.Lambda):
                 planned = _plan_lambda(names, body, target, handoff, taken)
@@ -89,23 +97,36 @@ def fix(analysis: Analysis, wanted: Sequence[Located]) -> FamilyResult:
             if isinstance(planned, _Lift) and planned.bound and spelling is None:
                 spelling = _partial_spelling(model, names)
                 if spelling is None:
-                    planned = "functools.partial cannot be named here without a clash; bind it by hand"
-            if isinstance(planned, str):
+                    planned = Reason.of("lift.partial-clash")
+            if isinstance(planned, Reason):
                 declined.append(Declined.of(located, planned))
                 continue
             lifts[id(target)] = planned
+            owners[id(target)] = [located]
             taken.add(planned.name)
+    result = FamilyResult(None, declined)
+    for key, lift in lifts.items():
+        for located in owners[key]:
+            rating = UNSAFE if lift.bound else SAFE
+            if result.applicability.get(located.key) != UNSAFE:
+                result.applicability[located.key] = rating
+    if not allow_unsafe:
+        for key in [key for key, lift in lifts.items() if lift.bound]:
+            why = Reason.of("unsafe.partial", names=", ".join(repr(name) for name in lifts[key].bound))
+            result.held_back.extend(Declined.of(located, why) for located in owners[key])
+            del lifts[key]
     _drop_nested(names, lifts)
     if not lifts:
-        return FamilyResult(None, declined)
-    lifter = _Lifter(list(lifts.values()), spelling, body)
-    dropped: Counter[str] = Counter()
+        return result
+    result.applied = sorted({located.key for key in lifts for located in owners[key]})
+    lifter = _Lifter(list(lifts.values()), spelling if any(lift.bound for lift in lifts.values()) else None, body)
     for lift in lifts.values():
         if isinstance(lift.target, cst.Lambda):
-            dropped["lambda"] += 1
+            result.dropped["lambda"] += 1
         elif lift.renamed:
-            dropped[lift.target.name.value] += 1 + len(lift.references)
-    return FamilyResult(module.visit(lifter), declined, dropped)
+            result.dropped[lift.target.name.value] += 1 + len(lift.references)
+    result.module = module.visit(lifter)
+    return result
 
 
 # ------------------------------------------------------------------ targets
@@ -113,7 +134,7 @@ def fix(analysis: Analysis, wanted: Sequence[Located]) -> FamilyResult:
 
 def _targets(
     model: ModuleModel, names: ModuleNames, handoffs: Sequence[Handoff], code: str
-) -> Union[str, List[Tuple[Handoff, _Target]]]:
+) -> Union[Reason, List[Tuple[Handoff, _Target]]]:
     """The lambdas (MPL201) or nested functions (MPL202) a finding is about."""
     found: List[Tuple[Handoff, _Target]] = []
     for handoff in handoffs:
@@ -121,24 +142,24 @@ def _targets(
         if code == "MPL201" and kind is CallableKind.LAMBDA and isinstance(decided, cst.Lambda):
             found.append((handoff, decided))
         elif code == "MPL202" and kind is CallableKind.LOCAL_CLASS:
-            return "a class defined in a function is not moved automatically; define it at module level"
+            return Reason.of("lift.local-class")
         elif code == "MPL202" and kind is CallableKind.LOCAL_METHOD:
-            return "a method of a class defined in a function is not moved automatically; move the class"
+            return Reason.of("lift.local-method")
         elif code == "MPL202" and kind is CallableKind.LOCAL_FUNCTION and isinstance(decided, cst.Name):
             definition = _definition_of(names, decided)
-            if isinstance(definition, str):
+            if isinstance(definition, Reason):
                 return definition
             found.append((handoff, definition))
     if not found:
-        return "the callable could not be located again"
+        return Reason.of("lift.not-located")
     return found
 
 
-def _definition_of(names: ModuleNames, name: cst.Name) -> Union[str, cst.FunctionDef]:
+def _definition_of(names: ModuleNames, name: cst.Name) -> Union[Reason, cst.FunctionDef]:
     scope = names.scope_of(name)
     assignments = list(scope[name.value]) if scope is not None else []
     if len(assignments) != 1 or not isinstance(getattr(assignments[0], "node", None), cst.FunctionDef):
-        return f"'{name.value}' is bound more than once where it is used"
+        return Reason.of("lift.bound-twice-where-used", name=name.value)
     node = getattr(assignments[0], "node")
     assert isinstance(node, cst.FunctionDef)
     return node
@@ -165,26 +186,26 @@ def _access_name(access: Access) -> str:
     return "?"
 
 
-def _owner(scope: Scope) -> str:
+def _owner(scope: Scope) -> Union[str, Reason]:
     node = getattr(scope, "node", None)
-    return f"{node.name.value}()" if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else "an enclosing scope"
+    return f"{node.name.value}()" if isinstance(node, (cst.FunctionDef, cst.ClassDef)) else Reason.of("owner.enclosing")
 
 
-def _global_reason(names: ModuleNames, body: Sequence[cst.BaseStatement], name: str) -> Optional[str]:
+def _global_reason(names: ModuleNames, body: Sequence[cst.BaseStatement], name: str) -> Optional[Reason]:
     """Why a worker importing the module would not see `name` as the parent does, if so."""
     assignments = names.global_assignments(name)
     if not assignments:
-        return f"it reads '{name}', which this module does not define"
+        return Reason.of("lift.undefined", name=name)
     for assignment in assignments:
         if not names.binds_at_import(assignment):
-            return f"'{name}' is also assigned inside a function, so a worker may see another value"
+            return Reason.of("lift.global-assigned-in-function", name=name)
         node = getattr(assignment, "node", None)
         index = names.top_index(node) if node is not None else None
         if index is None:
-            return f"where '{name}' is bound could not be found"
+            return Reason.of("lift.binding-not-found", name=name)
         statement = body[index]
         if isinstance(statement, cst.If) and main_guard_polarity(statement.test) is not None:
-            return f"'{name}' is set under the __main__ guard, which workers do not run"
+            return Reason.of("lift.set-under-guard", name=name)
     return None
 
 
@@ -203,18 +224,18 @@ def _free_variables(
     body: Sequence[cst.BaseStatement],
     inner: Scope,
     itself: Optional[BaseAssignment] = None,
-) -> Union[str, _Free]:
+) -> Union[Reason, _Free]:
     free = _Free()
     for access in names.accesses_within(inner):
         name = _access_name(access)
         referents = access.referents
         if not referents:
-            return f"it reads '{name}', which this module does not define"
+            return Reason.of("lift.undefined", name=name)
         if all(names.is_within(referent.scope, inner) for referent in referents):
             continue
         if names.is_builtin(access):
             if name in ("super", "__class__"):
-                return "it calls super(), which needs the class it was defined in"
+                return Reason.of("lift.super")
             continue
         if names.reads_global(access):
             reason = _global_reason(names, body, name)
@@ -226,46 +247,47 @@ def _free_variables(
             continue
         if len(referents) != 1:
             scope = next(iter(referents)).scope
-            return f"it reads '{name}', which is bound more than once in {_owner(scope)}"
+            return Reason.of("lift.bound-twice-in", name=name, owner=_owner(scope))
         referent = next(iter(referents))
         scope = referent.scope
         node = getattr(referent, "node", None)
         if isinstance(scope, ComprehensionScope):
-            return f"it reads the loop variable '{name}'"
+            return Reason.of("lift.loop-variable", name=name)
         if isinstance(scope, FunctionScope) and isinstance(getattr(scope, "node", None), cst.FunctionDef):
             if isinstance(node, cst.Param):
                 free.bound.setdefault(name, referent)
                 continue
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-                return f"it uses '{name}', defined inside {_owner(scope)}; move that to module level first"
-            return f"it reads '{name}', a local variable of {_owner(scope)}; make it a parameter"
-        return f"it reads '{name}' from {_owner(scope)}"
+                return Reason.of("lift.uses-local-definition", name=name, owner=_owner(scope))
+            return Reason.of("lift.local-variable", name=name, owner=_owner(scope))
+        return Reason.of("lift.reads-from", name=name, owner=_owner(scope))
     return free
 
 
 def _header_reason(
     names: ModuleNames, body: Sequence[cst.BaseStatement], header: Sequence[cst.CSTNode], anchor: int
-) -> Optional[str]:
+) -> Optional[Reason]:
     """Defaults and annotations run where the def (or lambda) is; moved, they run at import."""
     ids: Set[int] = set()
     for node in header:
         ids |= names.subtree_ids(node)
     if not ids:
         return None
-    for scope in names.scopes:
-        for access in scope.accesses:
-            if id(access.node) not in ids or names.is_builtin(access):
-                continue
+    header_accesses = [names.access_at[key] for key in ids if key in names.access_at]
+    header_accesses.sort(key=lambda access: names.order_of(access))
+    for access in header_accesses:
+        if names.is_builtin(access):
+            continue
             name = _access_name(access)
             if not names.reads_global(access):
-                return f"its defaults or annotations read '{name}', which is not a module-level name"
+                return Reason.of("lift.header-not-global", name=name)
             reason = _global_reason(names, body, name)
             if reason is not None:
                 return reason
             for assignment in names.global_assignments(name):
                 index = names.top_index(getattr(assignment, "node"))
                 if index is None or index >= anchor:
-                    return f"its defaults or annotations read '{name}', which is bound further down"
+                    return Reason.of("lift.header-bound-later", name=name)
     return None
 
 
@@ -289,13 +311,13 @@ def _parameter_parts(params: cst.Parameters) -> List[cst.CSTNode]:
 
 def _plan_lambda(
     names: ModuleNames, body: Sequence[cst.BaseStatement], lam: cst.Lambda, handoff: Handoff, taken: Set[str]
-) -> Union[str, _Lift]:
+) -> Union[Reason, _Lift]:
     anchor = names.top_index(lam)
     inner = names.function_scope_of(lam)
     if anchor is None or inner is None:
-        return "the lambda could not be located again"
+        return Reason.of("lift.lambda-not-located")
     free = _free_variables(names, body, inner)
-    if isinstance(free, str):
+    if isinstance(free, Reason):
         return free
     reason = _header_reason(names, body, _parameter_parts(lam.params), anchor)
     if reason is not None:
@@ -306,36 +328,36 @@ def _plan_lambda(
 
 def _plan_function(
     names: ModuleNames, body: Sequence[cst.BaseStatement], definition: cst.FunctionDef, taken: Set[str]
-) -> Union[str, _Lift]:
+) -> Union[Reason, _Lift]:
     name = definition.name.value
     outer = names.scope_of(definition)
     enclosing = getattr(outer, "node", None)
     if not isinstance(outer, FunctionScope) or not isinstance(enclosing, cst.FunctionDef):
-        return f"'{name}' is not defined directly in a function"
+        return Reason.of("lift.not-in-function", name=name)
     owner = enclosing.name.value
     if not isinstance(enclosing.body, cst.IndentedBlock) or not any(s is definition for s in enclosing.body.body):
-        return f"'{name}' is defined inside a block of {owner}(); move it by hand"
+        return Reason.of("lift.in-block", name=name, owner=f"{owner}()")
     if definition.asynchronous is not None:
-        return f"'{name}' is a coroutine function"
+        return Reason.of("lift.coroutine", name=name)
     if definition.decorators:
-        return f"'{name}' is decorated, and its decorator runs in {owner}()"
+        return Reason.of("lift.decorated", name=name, owner=f"{owner}()")
     assignments = list(outer.assignments[name])
     if len(assignments) != 1:
-        return f"'{name}' is bound more than once in {owner}()"
+        return Reason.of("lift.function-bound-twice", name=name, owner=f"{owner}()")
     itself = assignments[0]
     inner = names.function_scope_of(definition)
     anchor = names.top_index(definition)
     if inner is None or anchor is None:
-        return f"'{name}' could not be located again"
+        return Reason.of("lift.function-not-located", name=name)
     free = _free_variables(names, body, inner, itself)
-    if isinstance(free, str):
+    if isinstance(free, Reason):
         return free
     inside = names.subtree_ids(definition)
     scope: Optional[Scope] = outer
     while scope is not None and not isinstance(scope, GlobalScope):
         for assignment in scope.assignments:
             if assignment is not itself and id(getattr(assignment, "node", None)) in inside:
-                return f"it assigns '{assignment.name}' of {_owner(scope)} (nonlocal)"
+                return Reason.of("lift.nonlocal", name=assignment.name, owner=_owner(scope))
         scope = scope.parent
     header: List[cst.CSTNode] = _parameter_parts(definition.params)
     if definition.returns is not None:
@@ -348,15 +370,15 @@ def _plan_function(
         if itself not in access.referents or id(access.node) in inside:
             continue
         if access.referents != {itself} or not isinstance(access.node, cst.Name):
-            return f"'{name}' is used in a way the fix cannot follow"
+            return Reason.of("lift.used-oddly", name=name)
         for variable, binding in free.bound.items():
             if access.scope[variable] != {binding}:
-                return f"'{variable}' means something else where '{name}' is used"
+                return Reason.of("lift.shadowed", variable=variable, name=name)
         references.append(access.node)
     # "partial" and "functools" may yet be imported for a closure.
     keep = name not in taken and name not in ("partial", "functools") and _may_keep_name(names, name, outer)
     if free.recursive and (free.bound or not keep):
-        return f"'{name}' calls itself and needs {'its closure' if free.bound else 'a new name'}; move it by hand"
+        return Reason.of("lift.recursive-closure" if free.bound else "lift.recursive-rename", name=name)
     new_name = name if keep else names.fresh_name(name, taken)
     return _Lift(definition, anchor, new_name, list(free.bound), references, renamed=not keep)
 
@@ -365,12 +387,9 @@ def _may_keep_name(names: ModuleNames, name: str, outer: Scope) -> bool:
     """A module-level `name` would change what no other code refers to."""
     if name in RESERVED or names.global_assignments(name):
         return False
-    for scope in names.scopes:
-        if name not in scope.accesses:
-            continue
-        for access in scope.accesses[name]:
-            if not access.referents or names.reads_global(access) or names.is_builtin(access):
-                return False
+    for access in names.accesses_of.get(name, ()):
+        if not access.referents or names.reads_global(access) or names.is_builtin(access):
+            return False
     # An enclosing function binding the name would hide the module-level def.
     scope = outer.parent
     while scope is not None and not isinstance(scope, GlobalScope):

@@ -10,11 +10,17 @@ Which statements move, in their original order:
 - the statements that hold a finding;
 - every later statement that reads, at import, a name one of them binds
   (`print(pool.map(...))` after `pool = Pool(2)`), and so on transitively;
-- the script tail: statements after the last `def`/`class` that are not
-  definitions, so the parent's output keeps its order.
+- the script tail: statements after the last `def`/`class` that do
+  something (a call, a print, a loop), so the parent's output keeps its
+  order: left at module level they would now run before the moved code, and
+  in every child that imports the module.
 
-What stays: definitions (`def`, `class`, imports), and a tail assignment
-whose name a function reads, because children need them at import.
+What stays: definitions (`def`, `class`, imports), a tail assignment whose
+name a function reads, because children need them at import, and a tail
+line that only binds a computed value (`x = 1`, `SIZES = (1, 2)`) that no
+moved statement needs: running it before the moved code instead of after
+changes nothing anyone can see. Anything that reads a moved name at import
+moves with it.
 
 An existing guard takes the statements in: those from above it run first
 in its body, those from below it last. It moves down to the end only past
@@ -32,20 +38,26 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 import libcst as cst
 
 from mp_lint.fixes.analysis import Analysis, Located
-from mp_lint.fixes.base import Declined, FamilyResult, blank_lines, decline_all, with_blank_lines
+from mp_lint.fixes.base import UNSAFE, Declined, FamilyResult, blank_lines, decline_all, with_blank_lines
 from mp_lint.fixes.names import ModuleNames
+from mp_lint.fixes.text import Reason
 from mp_lint.model.guard import main_guard_polarity
 from mp_lint.model.positions import node_starts
+from mp_lint.model.walk import child_nodes
 
 CODES = ("MPL101", "MPL102", "MPL103")
 
 _DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 
 
-def fix(analysis: Analysis, wanted: Sequence[Located]) -> FamilyResult:
-    """Move the statements behind `wanted` findings under the guard, or say why not."""
+def fix(analysis: Analysis, wanted: Sequence[Located], allow_unsafe: bool = True) -> FamilyResult:
+    """Move the statements behind `wanted` findings under the guard, or say why not.
+
+    Every move is unsafe: what runs at import changes (for the parent, and
+    for any module importing this one), so it is held back unless `allow_unsafe`.
+    """
     module = analysis.module
-    names = ModuleNames(module)
+    names = analysis.names
     body = list(module.body)
     declined: List[Declined] = []
     seeds: Dict[int, List[Located]] = {}
@@ -53,28 +65,36 @@ def fix(analysis: Analysis, wanted: Sequence[Located]) -> FamilyResult:
         index = names.top_index(located.report.node)
         reason = _unmovable(body[index] if index is not None else None)
         if reason is not None or index is None:
-            declined.append(Declined.of(located, reason or "the statement could not be found"))
+            declined.append(Declined.of(located, reason or Reason.of("guard.not-found")))
             continue
         seeds.setdefault(index, []).append(located)
     if not seeds:
         return FamilyResult(None, declined)
     plan = _plan(module, body, names, set(seeds))
-    if isinstance(plan, str):
+    if isinstance(plan, Reason):
         for group in seeds.values():
             declined.extend(decline_all(group, plan))
         return FamilyResult(None, declined)
-    return FamilyResult(_apply(module, body, plan), declined)
+    result = FamilyResult(None, declined)
+    planned = [located for group in seeds.values() for located in group]
+    result.applicability.update((located.key, UNSAFE) for located in planned)
+    if not allow_unsafe:
+        result.held_back.extend(decline_all(planned, Reason.of("unsafe.guard")))
+        return result
+    result.applied = sorted(located.key for located in planned)
+    result.module = _apply(module, body, plan)
+    return result
 
 
-def _unmovable(statement: Optional[cst.BaseStatement]) -> Optional[str]:
+def _unmovable(statement: Optional[cst.BaseStatement]) -> Optional[Reason]:
     if statement is None:
-        return "the statement could not be found"
+        return Reason.of("guard.not-found")
     if isinstance(statement, cst.ClassDef):
-        return f"it runs in the body of class '{statement.name.value}'; move it out of the class by hand"
+        return Reason.of("guard.in-class", name=statement.name.value)
     if isinstance(statement, cst.FunctionDef):
-        return f"it runs in the decorators or defaults of '{statement.name.value}'; move it by hand"
+        return Reason.of("guard.in-def-header", name=statement.name.value)
     if _guard_polarity(statement) is not None:
-        return "it sits in a branch of a __name__ test; move it by hand"
+        return Reason.of("guard.in-name-test")
     return None
 
 
@@ -100,6 +120,49 @@ def _is_definition(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
     )
+
+
+#: Expressions that only compute a value: no call, no attribute or item lookup
+#: (either can run code), no await or yield.
+_QUIET_EXPRESSIONS = (
+    cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
+    cst.Tuple, cst.List, cst.Set, cst.Dict, cst.Element, cst.StarredElement, cst.DictElement,
+    cst.StarredDictElement, cst.UnaryOperation, cst.BinaryOperation, cst.BooleanOperation,
+    cst.Comparison, cst.ComparisonTarget, cst.IfExp, cst.Ellipsis,
+)  # fmt: skip
+
+
+def _is_quiet(statement: cst.BaseStatement) -> bool:
+    """A line of plain bindings of computed values (`x = 1`, `SIZES = (1, 2)`): nothing to see, nothing to wait for.
+
+    Moved code now runs after it instead of before: no output, no error and
+    no process can change order, so it may stay at module level.
+    """
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Assign):
+            targets = [target.target for target in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        else:
+            return False
+        if not all(isinstance(target, cst.Name) for target in targets):
+            return False
+        value = small.value
+        assert value is not None
+        stack: List[cst.CSTNode] = [value]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, _QUIET_EXPRESSIONS):
+                return False
+            if isinstance(node, cst.BinaryOperation) or isinstance(node, cst.UnaryOperation):
+                # Only on numbers and strings is an operator sure to run no user code.
+                operands = [node.left, node.right] if isinstance(node, cst.BinaryOperation) else [node.expression]
+                if any(isinstance(operand, cst.Name) for operand in operands):
+                    return False
+            stack.extend(child_nodes(node))
+    return True
 
 
 @dataclass(frozen=True)
@@ -151,7 +214,7 @@ def _facts(body: Sequence[cst.BaseStatement], names: ModuleNames) -> _Facts:
 
 def _plan(
     module: cst.Module, body: Sequence[cst.BaseStatement], names: ModuleNames, seeds: Set[int]
-) -> Union[_Plan, str]:
+) -> Union[_Plan, Reason]:
     """Which statements move, and into which guard; or why there is no safe move."""
     facts = _facts(body, names)
     first = min(seeds)
@@ -159,10 +222,10 @@ def _plan(
     simple = [index for index in guards if _is_simple_guard(body[index])]
     guard = simple[-1] if simple else None
     if any(index != guard and index > first for index in guards):
-        return "more than one __name__ test follows it; move it by hand"
+        return Reason.of("guard.many-tests")
 
-    def where(index: int) -> str:
-        return f"line {_line_of(module, body[index])}"
+    def where(index: int) -> int:
+        return _line_of(module, body[index])
 
     moved = set(seeds)
     last_definition = max((i for i, s in enumerate(body) if isinstance(s, _DEFINITIONS)), default=-1)
@@ -171,6 +234,8 @@ def _plan(
             continue
         if facts.binds[index] & facts.read_later:
             continue  # a constant that functions read: children need it
+        if _is_quiet(body[index]):
+            continue  # binds a value and does nothing else: its order against the moved code does not show
         moved.add(index)
     # Whatever reads a moved name at import has to move along.
     changed = True
@@ -184,14 +249,14 @@ def _plan(
             if not needed:
                 continue
             if _is_definition(body[index]) or index in guards:
-                return f"{where(index)} needs {sorted(needed)[0]!r} at import; move it by hand"
+                return Reason.of("guard.needed-at-import", line=where(index), name=sorted(needed)[0])
             moved.add(index)
             changed = True
     for index in sorted(moved):
         # A def, class or import inside a moved block: workers look those up at import.
         needed = facts.defines[index] & facts.read_later
         if needed:
-            return f"{where(index)} also defines {sorted(needed)[0]!r}, which functions need at import"
+            return Reason.of("guard.defines-needed", line=where(index), name=sorted(needed)[0])
     # A statement that stays behind moved code now runs before it: harmless for a
     # first binding, not for a name bound before (the moved code, or functions it
     # calls, would see the new value).
@@ -199,7 +264,7 @@ def _plan(
     for index in range(len(body)):
         again = facts.binds[index] & bound
         if again and index > first and index not in moved and index != guard:
-            return f"{sorted(again)[0]!r} is bound again on {where(index)}, which would then run first"
+            return Reason.of("guard.bound-again", name=sorted(again)[0], line=where(index))
         bound |= facts.binds[index]
     return _Plan(sorted(moved), guard, guard is not None and _guard_may_move(body, facts, moved, guard))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Union
+from typing import Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -42,6 +42,7 @@ class ModuleNames:
         assert isinstance(scope, GlobalScope)
         self.global_scope: GlobalScope = scope
         self._top: Dict[int, int] = {}
+        self._numbered: Dict[str, int] = {}
         #: every identifier used as a variable anywhere in the module (not
         #: attribute names after a dot, not keyword-argument names).
         self.identifiers: Set[str] = set()
@@ -65,6 +66,32 @@ class ModuleNames:
             if found is not None and id(found) not in seen:
                 seen.add(id(found))
                 self.scopes.append(found)
+        # Indexes built once, so that each question below costs what its answer holds,
+        # not a walk over every scope of the module (fixing thousands of findings).
+        self._children: Dict[int, List[Scope]] = {}
+        self._order = {id(scope): position for position, scope in enumerate(self.scopes)}
+        #: every read of a name, by the id of the node that reads it.
+        self.access_at: Dict[int, Access] = {}
+        self._access_order: Dict[int, int] = {}
+        #: every read of each name, in any scope.
+        self.accesses_of: Dict[str, List[Access]] = {}
+        for scope in self.scopes:
+            parent = getattr(scope, "parent", None)
+            if parent is not None and parent is not scope and not isinstance(scope, (GlobalScope, BuiltinScope)):
+                self._children.setdefault(id(parent), []).append(scope)
+            for access in scope.accesses:
+                self.access_at.setdefault(id(access.node), access)
+                self._access_order.setdefault(id(access), len(self._access_order))
+            # The names reads are filed under, exactly as `scope.accesses[name]` finds them.
+            by_name: Mapping[str, Collection[Access]] = getattr(scope, "_accesses_by_name", {})
+            for name, accesses in by_name.items():
+                if accesses:
+                    self.accesses_of.setdefault(name, []).extend(accesses)
+        #: names bound in some scope other than the module's.
+        self.locally_bound: Set[str] = set()
+        for scope in self.scopes:
+            if scope is not self.global_scope and not isinstance(scope, BuiltinScope):
+                self.locally_bound.update(assignment.name for assignment in scope.assignments)
 
     # ------------------------------------------------------------ where
     def top_index(self, node: cst.CSTNode) -> Optional[int]:
@@ -84,6 +111,10 @@ class ModuleNames:
             found.add(id(current))
             stack.extend(child_nodes(current))
         return found
+
+    def order_of(self, access: Access) -> int:
+        """Where `access` comes in a walk over every scope's reads, scope by scope."""
+        return self._access_order.get(id(access), -1)
 
     # ------------------------------------------------------------ scopes
     @staticmethod
@@ -110,7 +141,17 @@ class ModuleNames:
 
     def scopes_within(self, outer: Scope) -> List[Scope]:
         """`outer` and every scope nested inside it."""
-        return [scope for scope in self.scopes if self.is_within(scope, outer)]
+        found: List[Scope] = []
+        stack: List[Scope] = [outer]
+        seen: Set[int] = set()
+        while stack:
+            scope = stack.pop()
+            if id(scope) in seen:
+                continue
+            seen.add(id(scope))
+            found.append(scope)
+            stack.extend(self._children.get(id(scope), []))
+        return sorted(found, key=lambda scope: self._order[id(scope)])
 
     def function_scope_of(self, node: Union[cst.FunctionDef, cst.Lambda]) -> Optional[FunctionScope]:
         """The scope a function's or lambda's body runs in."""
@@ -144,22 +185,24 @@ class ModuleNames:
         """The read resolves to the module namespace."""
         return bool(access.referents) and all(isinstance(r.scope, GlobalScope) for r in access.referents)
 
-    def name_is_free(self, name: str, extra_taken: Iterable[str] = ()) -> bool:
+    def name_is_free(self, name: str, extra_taken: Collection[str] = ()) -> bool:
         """`name` may be introduced at module level without changing any other name."""
         return (
             name.isidentifier()
             and name not in RESERVED
             and name not in self.identifiers
-            and name not in set(extra_taken)
+            and name not in extra_taken
             and not name.startswith("__")
         )
 
     def fresh_name(self, base: str, extra_taken: Iterable[str] = ()) -> str:
         """`base`, or `base_2`, `base_3`... whichever is free first."""
-        taken = set(extra_taken)
+        taken = extra_taken if isinstance(extra_taken, (set, frozenset)) else set(extra_taken)
         if self.name_is_free(base, taken):
             return base
-        number = 2
+        # Numbers below the last one handed out for `base` were taken then and still are.
+        number = self._numbered.get(base, 2)
         while not self.name_is_free(f"{base}_{number}", taken):
             number += 1
+        self._numbered[base] = number
         return f"{base}_{number}"

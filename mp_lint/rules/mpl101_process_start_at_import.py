@@ -63,6 +63,18 @@ class ProcessStartAtImport(Rule):
         if __name__ == "__main__":
             with Pool(4) as pool:
                 print(pool.map(square, range(10)))
+
+    Fix safety:
+    The fix moves the statement, with the later statements that read what it
+    binds and the script's tail, under `if __name__ == "__main__":` at the end
+    of the module. Unsafe: what runs at import changes. A module that imports
+    this one no longer gets the pool at import, and the statements left at
+    module level now run before the moved ones. `mp-lint --fix` therefore leaves
+    it and says so; `mp-lint --fix --unsafe-fixes` applies it, and `mp-lint
+    --diff` shows it among the unsafe fixes. A plain binding of a computed value
+    after it (`x = 1`) stays where it is; there is no fix at all when a
+    definition needs a moved name at import, or a name would be bound in another
+    order.
     """
 
     code = "MPL101"

@@ -33,6 +33,17 @@ class UnguardedEntryCall(Rule):
     Use instead:
         if __name__ == "__main__":
             main()
+
+    Fix safety:
+    The fix moves the call, with the statements after it that read what it binds
+    and the script's tail, under `if __name__ == "__main__":` at the end of the
+    module. Unsafe: what runs at import changes. A module that imports this one
+    no longer gets the call's effects, and the statements left at module level
+    now run before the moved ones. `mp-lint --fix` therefore leaves it and says
+    so; `mp-lint --fix --unsafe-fixes` applies it, and `mp-lint --diff` shows it
+    among the unsafe fixes. A plain binding of a computed value after it (`x =
+    1`) stays where it is; there is no fix at all when a definition needs a
+    moved name at import, or a name would be bound in another order.
     """
 
     code = "MPL102"

@@ -33,6 +33,18 @@ class StartMethodAtImport(Rule):
         if __name__ == "__main__":
             mp.set_start_method("spawn")
             main()
+
+    Fix safety:
+    The fix moves the `set_start_method()` call, with the statements after it
+    that depend on it, under `if __name__ == "__main__":` (into the guard
+    already there, if any). Unsafe: what runs at import changes. A module that
+    imports this one no longer gets the start method set, and the statements
+    left at module level now run before the moved ones. `mp-lint --fix`
+    therefore leaves it and says so; `mp-lint --fix --unsafe-fixes` applies it,
+    and `mp-lint --diff` shows it among the unsafe fixes. A plain binding of a
+    computed value after it (`x = 1`) stays where it is; there is no fix at all
+    when a definition needs a moved name at import, or a name would be bound in
+    another order.
     """
 
     code = "MPL103"

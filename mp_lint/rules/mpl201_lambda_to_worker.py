@@ -45,6 +45,16 @@ class LambdaToWorker(Rule):
 
         with Pool() as pool:
             pool.map(square, data)
+
+    Fix safety:
+    Safe when the lambda reads nothing from the function around it: `mp-lint
+    --fix` defines it at module level, named after what it computes, and hands
+    over that name; the program computes the same. Unsafe when it reads a
+    parameter of the enclosing function: the fix passes it with
+    `functools.partial(name, k=k)`, which reads the value when the task is
+    handed over rather than when the lambda would have run, so it needs `mp-lint
+    --fix --unsafe-fixes`. There is no fix when it reads a local or loop
+    variable, or a name set only under the guard; the reason is printed.
     """
 
     code = "MPL201"

@@ -50,6 +50,17 @@ class LocalCallableToWorker(Rule):
         def main():
             with Pool() as pool:
                 pool.map(work, range(10))
+
+    Fix safety:
+    Safe when the nested function reads nothing from the function around it:
+    `mp-lint --fix` moves it to module level, keeping its name where no other
+    code would change; the program computes the same. Unsafe when it reads a
+    parameter of the enclosing function: the fix adds it as a keyword-only
+    parameter and passes it with `functools.partial(name, k=k)`, which reads the
+    value when the task is handed over rather than when the function runs, so it
+    needs `mp-lint --fix --unsafe-fixes`. There is no fix for a local class or
+    method, a decorated or `async` function, or one that reads a local variable
+    or writes a `nonlocal`; the reason is printed.
     """
 
     code = "MPL202"

@@ -48,6 +48,10 @@ class UnpicklableArgument(Rule):
         with Pool() as pool:
             pool.starmap(work, [("log.txt", item) for item in items])
         # and in work(): with open(path, "a") as log: ...
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL203"

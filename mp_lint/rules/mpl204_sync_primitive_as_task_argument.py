@@ -47,6 +47,10 @@ class SyncPrimitiveAsTaskArgument(Rule):
 
         with Pool(initializer=init, initargs=(multiprocessing.Lock(),)) as pool:
             pool.map(work, range(10))
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL204"

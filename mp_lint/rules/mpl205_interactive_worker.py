@@ -59,6 +59,10 @@ class InteractiveWorker(Rule):
 
         with Pool(2) as pool:
             print(pool.map(square, range(10)))
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL205"

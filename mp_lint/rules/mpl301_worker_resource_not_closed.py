@@ -62,6 +62,10 @@ class WorkerResourceNotClosed(Rule):
         def load(path):
             with open(path) as f:
                 return json.load(f)
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL301"

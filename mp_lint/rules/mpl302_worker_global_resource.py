@@ -53,6 +53,10 @@ class WorkerGlobalResource(Rule):
         pool.join()
 
     or open the file per task, `with open("worker.log", "a") as log:`.
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL302"

@@ -61,6 +61,10 @@ class PoolNotShutDown(Rule):
         def run(jobs):
             with Pool(4) as pool:
                 return pool.map(work, jobs)
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL303"

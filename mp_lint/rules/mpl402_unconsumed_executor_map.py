@@ -35,6 +35,10 @@ class UnconsumedExecutorMap(Rule):
         with ProcessPoolExecutor() as ex:
             for _ in ex.map(resize, images):
                 pass  # re-raises the first worker exception
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL402"

@@ -40,6 +40,10 @@ class AsyncResultOutlivesPool(Rule):
         with Pool() as pool:
             pending = [pool.apply_async(work, (i,)) for i in range(10)]
             results = [r.get() for r in pending]
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL403"

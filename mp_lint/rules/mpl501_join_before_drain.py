@@ -54,6 +54,10 @@ class JoinBeforeDrain(Rule):
         p.start()
         data = q.get()
         p.join()
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL501"

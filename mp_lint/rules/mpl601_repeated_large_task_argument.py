@@ -66,6 +66,10 @@ class RepeatedLargeTaskArgument(Rule):
         with Pool(initializer=init, initargs=(pd.read_csv("table.csv"),)) as pool:
             for row in pool.imap(score, range(10_000), chunksize=256):
                 ...
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL601"

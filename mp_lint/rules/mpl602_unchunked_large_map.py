@@ -40,6 +40,10 @@ class UnchunkedLargeMap(Rule):
     Use instead:
         with Pool() as pool:
             total = sum(pool.imap_unordered(score, range(1_000_000), chunksize=1_000))
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL602"
