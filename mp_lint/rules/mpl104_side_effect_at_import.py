@@ -47,6 +47,10 @@ class SideEffectAtImport(Rule):
             n = int(input("How many numbers? "))
             with Pool(4) as pool:
                 print(pool.map(square, range(n)))
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL104"

@@ -50,6 +50,10 @@ class UnpicklableException(Rule):
 
             def __str__(self):
                 return f"record {self.record}: {self.reason}"
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL206"

@@ -46,6 +46,10 @@ class ProcessInDaemonicWorker(Rule):
     Use instead:
         with ProcessPoolExecutor(2) as executor:
             list(executor.map(total, [10, 20]))
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL304"

@@ -52,6 +52,10 @@ class WorkerWritesGlobal(Rule):
             results = pool.map(work, range(4))
 
     or send results back through a `multiprocessing.Queue`.
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL701"

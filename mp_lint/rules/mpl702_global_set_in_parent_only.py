@@ -53,6 +53,10 @@ class GlobalSetInParentOnly(Rule):
                 print(pool.map(partial(work, scale=10), range(4)))
 
     or set it in each worker with `Pool(initializer=..., initargs=(10,))`.
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL702"

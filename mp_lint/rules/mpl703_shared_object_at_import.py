@@ -48,6 +48,10 @@ class SharedObjectAtImport(Rule):
         if __name__ == "__main__":
             counter = Value("i", 0)
             workers = [Process(target=work, args=(counter,)) for _ in range(4)]
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL703"

@@ -43,6 +43,10 @@ class UnlockedSharedUpdate(Rule):
             for _ in range(20000):
                 with counter.get_lock():
                     counter.value += 1
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL704"

@@ -42,6 +42,10 @@ class ManagerNestedMutation(Rule):
         shared["items"] = items
 
     or store a proxy: `shared["items"] = manager.list()`.
+
+    Fix safety:
+    There is no automatic fix: `mp-lint --fix` leaves the code as it is, and the
+    message says what to change.
     """
 
     code = "MPL705"
