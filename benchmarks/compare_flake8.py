@@ -7,9 +7,9 @@ process), process-heavy code (standard library modules and tests built on
 multiprocessing and concurrent.futures, plus this repository's examples and
 fixtures), and one huge statement: a generated 600 KB module whose one
 statement is a 200,000-item list literal, in a module that imports
-multiprocessing (written to a temporary folder, not kept). Each flake8 run is a fresh process; "plain" is the same flake8
-with the mp-lint plugin filtered out of plugin discovery, so start-up costs
-match. Runs alternate between the two variants and the fastest of
+multiprocessing (written to a temporary folder, not kept). Each flake8 run
+is a fresh process; "plain" is the same flake8 with the mp-lint plugin
+filtered out of plugin discovery, so start-up costs match. Runs alternate between the two variants and the fastest of
 `--repeat` is kept. Time is the CPU time (user + system) of the flake8
 process, which other load on the machine disturbs far less than wall time;
 with -j > 1 it is the main process only, so use -j1 (the default) for

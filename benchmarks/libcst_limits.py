@@ -106,7 +106,7 @@ def first_failure(parser: str, shape: str, stack_kib: int, high: int) -> Optiona
     return high, how
 
 
-def row(shape: str, stack_kib: int, high: int = 1 << 14) -> str:
+def row(shape: str, stack_kib: int, high: int = 1 << 16) -> str:
     """One table row: where Python's parser stops, where libcst's fails, the measure there."""
     python = first_failure("python", shape, stack_kib, high)
     # Past what Python accepts, flake8 never runs the plugin: look no further.

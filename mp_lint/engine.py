@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # Top-level packages whose import can bring a process API into a file.
 _IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
 
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """A finding at flake8's convention: 1-based line, 0-based column."""

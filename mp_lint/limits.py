@@ -18,9 +18,10 @@ Two kinds of file would hurt the run if libcst parsed them as they are:
   than `MAX_LITERAL_ITEMS` constants (numbers, strings, tuples of those) is
   cut out of the text libcst is given: it becomes an empty literal of
   unknown length (`[*()]`) on the same lines and columns, so the rules stay
-  silent about its size, and see everything else in the file as it is. What
-  is left over `MAX_LARGE_NODES` in long expressions (a 100,000-item list of
-  calls) is not analysed.
+  silent about its size, and see everything else in the file as it is. A
+  file with a top-level statement of more than `MAX_LARGE_NODES` nodes in
+  long expressions, left after cutting (a 100,000-item list of calls), is
+  not analysed.
 
 Only statements and expressions at least `WALK_FROM` characters long are
 looked into: every level of nesting and every item takes at least one
@@ -28,14 +29,24 @@ character, so shorter ones can exceed no limit. Most files cost a pass over
 their top-level statements and nothing more.
 
 Crash points measured with `python benchmarks/libcst_limits.py` (libcst
-1.9.0, CPython 3.11, x86_64 Linux), as the shortest chain that kills the
-parser, with an 8 MiB main-thread stack (Linux and macOS default) / 2 MiB:
+1.9.0, CPython 3.11, x86_64 Linux): the shortest chain that kills libcst's
+parser when it runs on the main thread, whose stack is 8 MiB on Linux and
+macOS and 1 to 2 MiB on Windows, and the longest chain Python's own parser
+accepts (flake8 runs no plugin on a file Python rejects):
 
-    shape                          8 MiB     2 MiB    measure
-    `and` / `or` (any spelling)    7,054     1,7xx    operands - 1
-    FILLED IN BELOW
+    shape                    8 MiB stack     2 MiB stack     Python accepts
+    `and` / `or`             7,054           1,742           any length
+    `a + a + ...`            none            1,722           2,989
+    `a.b.b ...`              none            1,464           2,988
+    `f()()...`               none            1,738           2,988
+    `a.b().b()...`           none            -               1,494
+    `a < a < ...`            none            -               any length
 
-Comparisons, assignment targets and ... are flat in libcst and do not crash.
+About 1.2 KB of stack per level. mp-lint runs the parser on a thread with a
+64 MiB stack (`mp_lint.parsing`): 20,000 `and` operands parse there, 60,000
+crash it. `MAX_NESTING` is 1,000: at least 20 times below that, still
+below the 2 MiB crash points should no such thread be available, and about
+where the model's own recursion gives up anyway.
 """
 
 from __future__ import annotations
@@ -44,14 +55,14 @@ import ast
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 #: Deepest nesting (as `survey` counts it) a file may hold to be analysed.
 MAX_NESTING = 1000
 #: Literals of constants with more items than this are cut out of the text libcst is given.
 MAX_LITERAL_ITEMS = 10_000
-#: Nodes of Python's tree in long expressions, after cutting, past which
-#: the file is not analysed.
+#: Nodes of Python's tree in the long expressions of one top-level
+#: statement, after cutting, past which the file is not analysed.
 MAX_LARGE_NODES = 30_000
 #: Statements and expressions shorter than this (in characters) are not looked into.
 WALK_FROM = min(MAX_NESTING, MAX_LARGE_NODES, 2 * MAX_LITERAL_ITEMS)
@@ -103,8 +114,8 @@ class _Surveyor:
     def length(self, node: ast.AST) -> Optional[int]:
         """Characters `node` spans (from byte columns: an upper bound), None if unknown."""
         try:
-            start = self.offsets[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
-            end = self.offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
+            start: int = self.offsets[node.lineno - 1] + node.col_offset  # type: ignore[attr-defined]
+            end: int = self.offsets[node.end_lineno - 1] + node.end_col_offset  # type: ignore[attr-defined]
         except (AttributeError, TypeError, IndexError):
             return None
         return end - start
@@ -155,7 +166,9 @@ class _Surveyor:
                 level += node.name.count(".")  # `import a.b.c` is an attribute chain
             if level > result.depth:
                 result.depth = level
-            size = len(node.keys) if isinstance(node, ast.Dict) else len(node.elts) if isinstance(node, _SEQUENCES) else 0
+            size = len(node.elts) if isinstance(node, _SEQUENCES) else 0
+            if isinstance(node, ast.Dict):
+                size = len(node.keys)
             if size > MAX_LITERAL_ITEMS and self.cut(node):
                 continue  # its items are constants: nothing in them to walk
             work.extend((child, level + 1) for child in ast.iter_child_nodes(node))
@@ -195,7 +208,12 @@ def _inert(node: ast.AST) -> bool:
 
 
 #: (opening, closing) of an empty literal of unknown length, by type.
-_EMPTY = {ast.List: ("[*()", "]"), ast.Tuple: ("(*()", ")"), ast.Set: ("{*()", "}"), ast.Dict: ("{**{}", "}")}
+_EMPTY: Dict[type, Tuple[str, str]] = {
+    ast.List: ("[*()", "]"),
+    ast.Tuple: ("(*()", ")"),
+    ast.Set: ("{*()", "}"),
+    ast.Dict: ("{**{}", "}"),
+}
 
 
 def _empty_literal(node: ast.AST, text: str) -> Optional[str]:
@@ -207,7 +225,7 @@ def _empty_literal(node: ast.AST, text: str) -> Optional[str]:
     """
     opening, closing = _EMPTY[type(node)]
     suffix = ": 0" if isinstance(node, ast.Dict) else ""
-    newlines = _NEWLINE.findall(text)
+    newlines: List[str] = _NEWLINE.findall(text)
     if not newlines:
         padding = len(text) - len(opening) - len(closing)
         return opening + " " * padding + closing if padding >= 0 else None
@@ -245,4 +263,3 @@ def apply_cuts(source: str, cuts: Sequence[Tuple[int, int, str]]) -> str:
         done = end
     pieces.append(source[done:])
     return "".join(pieces)
-

@@ -7,7 +7,6 @@ that a segfault or a hang fails one test and not the suite.
 from __future__ import annotations
 
 import ast
-import json
 import os
 import signal
 import subprocess
@@ -241,9 +240,15 @@ def test_cutting_a_huge_literal_changes_no_other_finding(kind: str, monkeypatch:
     assert survey(tree, source).cuts == []
     whole = lint_source(source, "data.py")
     # MPL101 after the literal, on its last line, stays where it is; the cut
-    # literal's length is unknown, so MPL602 on the imap below is not reported.
+    # literal's length is unknown, so a finding on its size could only go.
     assert whole[0].code == "MPL101" and whole[0].line == source.count("\n") - 4
     assert cut == [f for f in whole if f.code != "MPL602"]
+
+
+def test_a_statement_sharing_the_last_line_of_a_long_one_is_analysed() -> None:
+    # Parsed in runs of statements: the cut must not fall inside that line.
+    source = "import multiprocessing as mp\nDATA = (\n" + "    1,\n" * 300 + "); pool = mp.Pool()\n"
+    assert [(f.line, f.code) for f in lint_source(source, "same_line.py")] == [(303, "MPL101")]
 
 
 def test_a_literal_holding_anything_but_constants_is_not_cut() -> None:
@@ -259,7 +264,9 @@ def test_a_literal_at_the_limit_is_not_cut() -> None:
 
 def _peak_rss_mib(args: List[str], cwd: Path) -> Tuple[float, float, int]:
     """(peak RSS MiB, CPU seconds, exit status) of a command."""
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=production_env())
+    process = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=production_env()
+    )
     _, status, usage = os.wait4(process.pid, 0)
     return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
 
