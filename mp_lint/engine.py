@@ -80,10 +80,10 @@ def lint_source(
     """All findings of `rules` (default: every rule) in `source`, sorted.
 
     `compiles=True` promises that Python's own parser accepted `source` (flake8
-    runs tree plugins only then); otherwise it is checked here first, since
-    Python's limits on nesting are what keep libcst's native parser safe.
-    `tree`, Python's `ast` of `source` when the caller has it, lets libcst
-    parse the file in pieces (see `mp_lint.parsing`).
+    runs tree plugins only then) and gives its `ast` as `tree`; otherwise it
+    is parsed here first. Python's tree is what tells whether libcst's
+    native parser can take the file (see `mp_lint.limits`) and lets libcst
+    parse it in pieces (see `mp_lint.parsing`).
     `interactive=True` says the source is a notebook's (see
     `mp_lint.notebooks`); None detects notebooks converted by nbQA.
     A file that may use a process API but is not analysed, being too deep
