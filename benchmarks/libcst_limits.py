@@ -1,15 +1,17 @@
 """Find, by bisection, how long a chain of each shape crashes libcst's parser.
 
-    python benchmarks/libcst_limits.py [--stack-kib 8192] [--shape and ...]
+    python benchmarks/libcst_limits.py [--main-thread] [--stack-kib 8192] [--shape and ...]
 
 libcst's native parser recurses once per level of some nodes (a chain of
 `and`, of `+`, of attributes ...) and overflows its stack, killing the
 process with SIGSEGV rather than raising. Each probe here runs in its own
-process, with the stack size given (8 MiB is Linux's and macOS's default
-for the main thread; Windows builds of Python reserve less), and reports for
-each shape: the longest chain Python's own parser accepts, the shortest that
-crashes libcst (or "none" below Python's limit), and the value of the measure
-`mp_lint.limits` takes from Python's tree for that chain. The limits in
+process and reports for each shape: the longest chain Python's own parser
+accepts, the shortest that crashes libcst (or "none" below Python's limit),
+and the value of the measure `mp_lint.limits` takes from Python's tree for
+that chain. By default libcst parses as mp-lint runs it, on a thread with
+the stack of `mp_lint.parsing.PARSER_STACK_BYTES`; with `--main-thread` it
+parses on the main thread, whose stack `--stack-kib` sets (8 MiB is Linux's
+and macOS's default; Windows builds of Python reserve less). The limits in
 `mp_lint/limits.py` are set with a margin below the crash points found.
 """
 
@@ -60,13 +62,18 @@ if sys.argv[1] == "python":
         sys.exit(1)
     sys.exit(0)
 try:
-    parsing.parse_module(source)
+    if sys.argv[2] == "main":
+        parsing._parse_module(source, None, None)
+    else:
+        parsing.parse_module(source)
 except Exception:
     sys.exit(1)
 """
 
 
 _TIMED_OUT = 124
+#: Parse on the main thread (`--main-thread`) rather than on mp-lint's parser thread.
+MAIN_THREAD = False
 
 
 def probe(parser: str, shape: str, n: int, stack_kib: int) -> int:
@@ -78,7 +85,7 @@ def probe(parser: str, shape: str, n: int, stack_kib: int) -> int:
 
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _PROBE, parser],
+            [sys.executable, "-c", _PROBE, parser, "main" if MAIN_THREAD else "thread"],
             input=HEADER + SHAPES[shape](n),
             capture_output=True,
             text=True,
@@ -137,9 +144,13 @@ def measure_of(shape: str, n: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack-kib", type=int, default=8192)
+    parser.add_argument("--main-thread", action="store_true")
     parser.add_argument("--shape", action="append", choices=sorted(SHAPES))
     options = parser.parse_args()
-    print(f"stack {options.stack_kib} KiB, Python {sys.version.split()[0]}")
+    global MAIN_THREAD
+    MAIN_THREAD = options.main_thread
+    where = f"main thread, stack {options.stack_kib} KiB" if MAIN_THREAD else "mp-lint's parser thread"
+    print(f"{where}, Python {sys.version.split()[0]}")
     print()
     print("| shape | longest Python accepts | shortest that fails in libcst | measure there |")
     print("|---|---:|---:|---:|")
