@@ -2,12 +2,14 @@
 
     python benchmarks/compare_flake8.py [--repeat 3] [--jobs 1]
 
-Two sets: general code (standard library packages that never start a
-process) and process-heavy code (standard library modules and tests built on
+Three sets: general code (standard library packages that never start a
+process), process-heavy code (standard library modules and tests built on
 multiprocessing and concurrent.futures, plus this repository's examples and
-fixtures). Each flake8 run is a fresh process; "plain" is the same flake8
-with the mp-lint plugin filtered out of plugin discovery, so start-up costs
-match. Runs alternate between the two variants and the fastest of
+fixtures), and one huge statement: a generated 600 KB module whose one
+statement is a 200,000-item list literal, in a module that imports
+multiprocessing (written to a temporary folder, not kept). Each flake8 run
+is a fresh process; "plain" is the same flake8 with the mp-lint plugin
+filtered out of plugin discovery, so start-up costs match. Runs alternate between the two variants and the fastest of
 `--repeat` is kept. Time is the CPU time (user + system) of the flake8
 process, which other load on the machine disturbs far less than wall time;
 with -j > 1 it is the main process only, so use -j1 (the default) for
@@ -23,6 +25,7 @@ import platform
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -43,6 +46,17 @@ PROCESS_HEAVY = [
     "test/test_concurrent_futures.py",
     "test/test_concurrent_futures",
 ]
+
+#: Items of the generated list literal: `1, ` each, 600 KB in all.
+HUGE_ITEMS = 200_000
+
+
+def write_huge_statement(folder: Path) -> Path:
+    """A module of one huge statement that names multiprocessing."""
+    path = folder / "huge_statement.py"
+    path.write_text("import multiprocessing\n\nDATA = [" + ", ".join(["1"] * HUGE_ITEMS) + "]\n", encoding="utf-8")
+    return path
+
 
 # Runs flake8 with or without the plugin; everything else is identical.
 _RUNNER = """
@@ -117,11 +131,15 @@ def main() -> None:
     # otherwise recompile mp-lint in every flake8 process that is timed.
     compileall.compile_dir(str(Path(mp_lint.__file__).parent), quiet=1)
 
+    scratch = tempfile.TemporaryDirectory(prefix="mp-lint-bench-")
     sets = {
         "general (stdlib: " + ", ".join(GENERAL) + ")": python_files([STDLIB / name for name in GENERAL]),
         "process-heavy (stdlib multiprocessing/concurrent + tests, examples, fixtures)": python_files(
             [STDLIB / name for name in PROCESS_HEAVY] + [ROOT / "examples", ROOT / "fixtures"]
         ),
+        f"one huge statement (generated: a {HUGE_ITEMS:,}-item list literal, 600 KB)": [
+            str(write_huge_statement(Path(scratch.name)))
+        ],
     }
     print(
         f"Python {platform.python_version()}, flake8 {version('flake8')}, libcst {version('libcst')}, "
@@ -138,6 +156,7 @@ def main() -> None:
             f"{plugin.seconds / plain.seconds:.3f} | {plain.max_rss_mib:.0f} | "
             f"{plugin.max_rss_mib - plain.max_rss_mib:+.0f} |"
         )
+    scratch.cleanup()
 
 
 if __name__ == "__main__":

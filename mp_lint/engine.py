@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
+from mp_lint.limits import MAX_LITERAL_ITEMS, apply_cuts, split_lines, survey
 from mp_lint.messages import message
 from mp_lint.model.apis import PREFILTER_WORDS
 from mp_lint.notebooks import is_nbqa_source
@@ -25,12 +26,6 @@ if TYPE_CHECKING:
 
 # Top-level packages whose import can bring a process API into a file.
 _IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch", "parmap")
-
-# `a and b and c ...` is one flat node for Python's parser but a chain of
-# nested nodes for libcst's, whose native parser overflows its stack (a
-# segfault, not an exception) somewhere past 6,000 of them. Files with more
-# boolean operators than this in total are skipped.
-MAX_BOOLEAN_OPERATORS = 4000
 
 
 @dataclass(frozen=True, order=True)
@@ -80,38 +75,54 @@ def lint_source(
     compiles: bool = False,
     tree: Optional[ast.AST] = None,
     interactive: Optional[bool] = None,
+    notes: Optional[List[str]] = None,
 ) -> List[Finding]:
     """All findings of `rules` (default: every rule) in `source`, sorted.
 
     `compiles=True` promises that Python's own parser accepted `source` (flake8
-    runs tree plugins only then); otherwise it is checked here first, since
-    Python's limits on nesting are what keep libcst's native parser safe.
-    `tree`, Python's `ast` of `source` when the caller has it, lets libcst
-    parse the file in pieces (see `mp_lint.parsing`).
+    runs tree plugins only then) and gives its `ast` as `tree`; otherwise it
+    is parsed here first. Python's tree is what tells whether libcst's
+    native parser can take the file (see `mp_lint.limits`) and lets libcst
+    parse it in pieces (see `mp_lint.parsing`).
     `interactive=True` says the source is a notebook's (see
     `mp_lint.notebooks`); None detects notebooks converted by nbQA.
+    A file that may use a process API but is not analysed, being too deep
+    or too large for libcst (see `mp_lint.limits`), gets no finding and a
+    line on why in `notes`, when given.
     """
     try:
         if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
             source = source[1:]
         if not _prefilter_for(config).may_use_process_api(source):
             return []
-        if source.count(" and ") + source.count(" or ") > MAX_BOOLEAN_OPERATORS:
-            return []
-        if not compiles:
+        if not compiles or not isinstance(tree, ast.Module):
             tree = _python_tree(source, filename)
             if tree is None:
                 return []
         if interactive is None:
             interactive = is_nbqa_source(source, filename)
-        return _lint(source, config, rules, tree, interactive)
+        lines = split_lines(source)
+        found = survey(tree, source, lines)
+        reason = found.reason_to_skip()
+        if reason is None and found.cuts:
+            cut = apply_cuts(source, found.cuts)
+            cut_lines = split_lines(cut)
+            if len(cut_lines) == len(lines) and _python_tree(cut, filename) is not None:
+                source, lines = cut, cut_lines
+            else:  # not expected: a literal whose items could not be cut cleanly
+                reason = f"a literal of more than {MAX_LITERAL_ITEMS} items that could not be cut out"
+        if reason is not None:
+            if notes is not None:
+                notes.append(f"not analysed: {reason}")
+            return []
+        return _lint(source, config, rules, tree, lines, interactive)
     except Exception:  # includes RecursionError on absurdly nested code
         if os.environ.get("MP_LINT_DEBUG"):
             raise
         return []
 
 
-def _python_tree(source: str, filename: str) -> Optional[ast.AST]:
+def _python_tree(source: str, filename: str) -> Optional[ast.Module]:
     try:
         return ast.parse(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -149,7 +160,8 @@ def _lint(
     source: str,
     config: Config,
     rules: Optional[Sequence[Type["Rule"]]],
-    tree: Optional[ast.AST],
+    tree: ast.Module,
+    lines: Sequence[str],
     interactive: bool = False,
 ) -> List[Finding]:
     # Loaded once by _load_analysis(); imported here rather than at the top
@@ -170,7 +182,7 @@ def _lint(
     gc.disable()
     try:
         try:
-            module = parse_module(source, tree)
+            module = parse_module(source, tree, lines)
         except cst.ParserSyntaxError:
             return []  # syntax libcst does not support; Python's own errors are E999
         model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)

@@ -104,6 +104,9 @@ def read_notebook(path: Path) -> NotebookSource:
         document = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NotebookError(f"not a notebook (invalid JSON: {error})") from None
+    except RecursionError:
+        # `[[[...]]]` deeper than Python's recursion limit: no notebook is.
+        raise NotebookError("not a notebook (JSON nested too deeply)") from None
     return notebook_source(document)
 
 

@@ -9,21 +9,60 @@ positions and every later query see one module.
 
 Also skipped: libcst's re-validation of every node it has just built from
 source that Python itself compiled (a third of the parse time).
+
+libcst's native parser recurses once per level of nesting, about 1.2 KB of
+stack each (measured: `a and a and ...` crashes it at 7,054 operands on an
+8 MiB stack and at 1,742 on 2 MiB), and a stack overflow kills the process.
+It runs on a thread of its own with a stack of `PARSER_STACK_BYTES`, so
+that how deep it can go does not depend on the platform (main threads get
+8 MiB on Linux and macOS, 1 to 2 MiB on Windows, other threads less); what
+reaches it is bounded far below that by `mp_lint.limits`.
 """
 
 from __future__ import annotations
 
 import ast
-import re
-from typing import Any, Iterator, List, Sequence
+import threading
+from typing import Any, Callable, Iterator, List, Optional, Sequence, TypeVar
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
 
+from mp_lint.limits import split_lines
+
 #: Top-level statements are grouped into runs of at least this many lines.
 RUN_LINES = 200
+#: Stack of the thread the parser runs on (reserved address space; only the
+#: pages it touches take memory).
+PARSER_STACK_BYTES = 64 * 1024 * 1024
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_T = TypeVar("_T")
+
+
+def _on_parser_stack(function: Callable[[], _T]) -> _T:
+    """`function()`, run on a thread with a stack of PARSER_STACK_BYTES."""
+    results: List[_T] = []
+    errors: List[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(function())
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run, name="mp-lint-parser", daemon=True)
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(PARSER_STACK_BYTES)
+        thread.start()  # the stack size is taken when the thread starts
+    except (ValueError, RuntimeError, MemoryError):  # a platform or limit that refuses it
+        return function()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
 
 
 def _skip_validation(self: object) -> None:
@@ -43,13 +82,17 @@ def _parse_unvalidated(source: str) -> cst.Module:
 
 
 def statement_starts(tree: ast.Module) -> List[int]:
-    """First line of each top-level statement, decorators included."""
+    """First line of each top-level statement, decorators included, that the
+    statement before it does not share (`a = (\n1); b = 2` is one run)."""
     starts = []
+    previous_end = 0
     for node in tree.body:
         line = node.lineno
         for decorator in getattr(node, "decorator_list", ()):
             line = min(line, decorator.lineno)
-        starts.append(line)
+        if line > previous_end:
+            starts.append(line)
+        previous_end = max(previous_end, node.end_lineno or node.lineno)
     return starts
 
 
@@ -64,11 +107,19 @@ def _runs(lines: Sequence[str], starts: Sequence[int]) -> Iterator[str]:
     yield "".join(lines[cut:])
 
 
-def parse_module(source: str, tree: Any = None) -> cst.Module:
-    """Parse `source`, in runs of statements when `tree` (its `ast`) is given."""
+def parse_module(source: str, tree: Any = None, lines: Optional[Sequence[str]] = None) -> cst.Module:
+    """Parse `source`, in runs of statements when `tree` (its `ast`) is given.
+
+    `lines`, when given, is `source` already cut into lines with their endings.
+    """
+    return _on_parser_stack(lambda: _parse_module(source, tree, lines))
+
+
+def _parse_module(source: str, tree: Any, lines: Optional[Sequence[str]]) -> cst.Module:
     if tree is None or not isinstance(tree, ast.Module):
         return _parse_unvalidated(source)
-    lines = _LINE.findall(source)
+    if lines is None:
+        lines = split_lines(source)
     pieces = list(_runs(lines, statement_starts(tree)))
     if len(pieces) == 1:
         return _parse_unvalidated(source)

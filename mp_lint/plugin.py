@@ -19,7 +19,8 @@ class MpLintPlugin:
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         # The analysis runs on libcst's tree of `lines`; Python's `tree`
-        # only tells where top-level statements start (see mp_lint.parsing).
+        # tells where top-level statements start (see mp_lint.parsing) and
+        # whether libcst can take the file at all (see mp_lint.limits).
         self.tree = tree
         self.lines = lines
         self.filename = filename
