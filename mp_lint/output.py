@@ -100,7 +100,8 @@ class Report:
             phrase += f", {len(self.errors)} could not be checked"
         passed = sum(1 for path, _ in self.skipped if path.suffix == ".ipynb")
         if passed:
-            phrase += f"; {passed} notebook{'s' if passed != 1 else ''} in folders not checked (name them to check them)"
+            plural = "s" if passed != 1 else ""
+            phrase += f"; {passed} notebook{plural} in folders not checked (name them to check them)"
         return phrase
 
 
