@@ -1,22 +1,29 @@
 """The `mp-lint` command: the same engine and rules as the flake8 plugin.
 
-    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format json] [--diff] [--fix]
+    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format text|json|github|sarif]
+            [--statistics] [--verbose] [--diff] [--fix]
 
-Folders are searched for .py files, as flake8 does. Jupyter notebooks named
-on the command line (`mp-lint lesson.ipynb`) are read too, and their findings
-are placed as nbQA places them: `lesson.ipynb:cell_3:2:5:` is line 2,
-column 5 of the third code cell.
-Options `--mp-start-method`, `--mp-extra-process-apis` and `--mp-lang` are
-read from the `[flake8]` (or `[mp-lint]`) section of `setup.cfg`, `tox.ini`
-or `.flake8` in the current directory, and the command line overrides them.
-`# noqa` and `# noqa: MPL201` comments are honoured as flake8 honours them.
-Exit status: 0 clean, 1 findings, 2 usage or input errors.
+Folders are searched for .py files, as flake8 does (regular files only; see
+`mp_lint.discovery`). Jupyter notebooks named on the command line
+(`mp-lint lesson.ipynb`) are read too, and their findings are placed as nbQA
+places them: `lesson.ipynb:cell_3:2:5:` is line 2, column 5 of the third
+code cell. Options `--mp-start-method`, `--mp-extra-process-apis` and
+`--mp-lang` are read from the `[flake8]` (or `[mp-lint]`) section of
+`setup.cfg`, `tox.ini` or `.flake8` (see `mp_lint.config`), and the command
+line overrides them. `# noqa` and `# noqa: MPL201` comments are honoured as
+flake8 honours them. Output formats are in `mp_lint.output`.
+
+Exit status, one rule for every mode: 2 when a file could not be checked
+(unreadable, or Python cannot parse it) or an option is wrong; otherwise 1
+when findings remain in the files as they are after the run (with `--diff`
+nothing is written, so any finding counts; with `--fix`, what is left);
+otherwise 0.
 
 `--diff` prints, as a unified diff, the fixes for MPL101-MPL103 and
-MPL201-MPL202 (see `mp_lint.fixes`) and exits 1 when there is one; `--fix`
-writes them and then reports what is left, with the same exit status as a
-plain run. Findings with a fixable code that get no fix are listed on
-standard error with the reason (`path:line:col: MPL201 no fix: ...`).
+MPL201-MPL202 (see `mp_lint.fixes`) and lists on standard error the
+findings it leaves; `--fix` writes them and then reports what is left.
+Findings with a fixable code that get no fix are listed on standard error
+with the reason (`path:line:col: MPL201 no fix: ...`).
 """
 
 from __future__ import annotations
