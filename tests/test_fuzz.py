@@ -17,9 +17,13 @@ from hypothesis import strategies as st
 from mp_lint.engine import lint_source
 
 EXAMPLES = int(os.environ.get("MP_LINT_FUZZ_EXAMPLES", "25"))
+# hypothesmith's programs cost about ten times more each than the recombined ones.
 LONG_EXAMPLES = int(os.environ.get("MP_LINT_FUZZ_LONG_EXAMPLES", "1500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 LONG_FUZZ = settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+LONG_GENERATED_FUZZ = settings(
+    max_examples=max(1, LONG_EXAMPLES // 3), deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 # Imports that get generated code past the pre-filter and bind the names the
 # snippets below use.
@@ -114,7 +118,7 @@ def test_recombined_process_code_never_raises_long_run(source: str) -> None:
 
 
 @pytest.mark.slow
-@LONG_FUZZ
+@LONG_GENERATED_FUZZ
 @given(hypothesmith.from_node())
 def test_generated_python_never_raises_long_run(body: str) -> None:
     lint_source(HEADER + body, "generated.py")
