@@ -1,193 +1,66 @@
 """The `mp-lint` command: the same engine and rules as the flake8 plugin.
 
-    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format json] [--diff] [--fix]
+    mp-lint [PATH ...] [--select MPL2] [--ignore MPL601] [--format text|json|github|sarif]
+            [--statistics] [--verbose] [--diff] [--fix]
 
-Folders are searched for .py files, as flake8 does. Jupyter notebooks named
-on the command line (`mp-lint lesson.ipynb`) are read too, and their findings
-are placed as nbQA places them: `lesson.ipynb:cell_3:2:5:` is line 2,
-column 5 of the third code cell.
-Options `--mp-start-method`, `--mp-extra-process-apis` and `--mp-lang` are
-read from the `[flake8]` (or `[mp-lint]`) section of `setup.cfg`, `tox.ini`
-or `.flake8` in the current directory, and the command line overrides them.
-`# noqa` and `# noqa: MPL201` comments are honoured as flake8 honours them.
-Exit status: 0 clean, 1 findings, 2 usage or input errors.
+Folders are searched for .py files, as flake8 does (regular files only; see
+`mp_lint.discovery`). Jupyter notebooks named on the command line
+(`mp-lint lesson.ipynb`) are read too, and their findings are placed as nbQA
+places them: `lesson.ipynb:cell_3:2:5:` is line 2, column 5 of the third
+code cell. Options `--mp-start-method`, `--mp-extra-process-apis` and
+`--mp-lang` are read from the `[flake8]` (or `[mp-lint]`) section of
+`setup.cfg`, `tox.ini` or `.flake8` (see `mp_lint.config`), and the command
+line overrides them. `# noqa` and `# noqa: MPL201` comments are honoured as
+flake8 honours them. Output formats are in `mp_lint.output`.
+
+Exit status, one rule for every mode: 2 when a file could not be checked
+(unreadable, or Python cannot parse it) or an option is wrong; otherwise 1
+when findings remain in the files as they are after the run (with `--diff`
+nothing is written, so any finding counts; with `--fix`, what is left);
+otherwise 0.
 
 `--diff` prints, as a unified diff, the fixes for MPL101-MPL103 and
 MPL201-MPL202 (see `mp_lint.fixes`): the safe ones, then the unsafe ones,
-each marked; `--fix` writes the safe fixes, `--fix --unsafe-fixes` all of
-them, and then reports what is left (see `mp_lint.fixes.command` for the
-exit status of each mode). Findings with a fixable code that get no fix are
-listed on standard error with the reason (`path:line:col: MPL201 no fix: ...`).
-With `--format json` each finding carries `"fix"`: its applicability
-(`{"applicability": "safe"}`), or null when it has no fix.
+each marked, and lists on standard error the findings it cannot show;
+`--fix` writes the safe fixes, `--fix --unsafe-fixes` all of them, and then
+reports what is left (see `mp_lint.fixes.command`). Findings with a fixable
+code that get no fix are listed on standard error with the reason
+(`path:line:col: MPL201 no fix: ...`). With `--format json` each finding
+carries `"fix"`: its applicability (`{"applicability": "safe"}`), or null
+when it has no fix.
 """
 
 from __future__ import annotations
 
 import argparse
-import configparser
-import fnmatch
-import io
-import json
-import os
-import re
 import sys
-import tokenize
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, TextIO, Tuple
 
 from mp_lint import __version__
-from mp_lint.config import LANGUAGES, START_METHODS, Config
-from mp_lint.engine import Finding, lint_source
-from mp_lint.messages import read_error
-from mp_lint.notebooks import NotebookError, read_notebook
-from mp_lint.selection import selected, suppressed
+from mp_lint.checking import check_files, exit_status, lint_notebook, lint_path
+from mp_lint.config import LANGUAGES, START_METHODS, Config, ConfigError, config_file_options, make_config, split_names
+from mp_lint.discovery import exclude_patterns, iter_python_files, read_source
+from mp_lint.output import (
+    FORMATS,
+    FileFinding,
+    Report,
+    prepare_stream,
+    silence_stdout,
+    verbose_lines,
+    write_report,
+    write_statistics,
+)
 
-_CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
-_SKIPPED_DIRECTORIES = {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "build", "dist"}
-
-
-@dataclass(frozen=True)
-class FileFinding:
-    """A finding in a file, as the command prints it."""
-
-    path: str
-    finding: Finding
-    #: in a notebook: the code cell (1-based, as nbQA counts); line and column are the cell's.
-    cell: Optional[int] = None
-    #: the applicability of the finding's fix ("safe", "unsafe"), None when it has none.
-    fix: Optional[str] = None
-
-    def as_text(self) -> str:
-        f = self.finding
-        where = f"{self.path}:cell_{self.cell}" if self.cell is not None else self.path
-        return f"{where}:{f.line}:{f.col + 1}: {f.code} {f.message}"
-
-    def as_json(self) -> Dict[str, object]:
-        f = self.finding
-        found: Dict[str, object] = {"path": self.path}
-        if self.cell is not None:
-            found["cell"] = self.cell
-        found.update({"line": f.line, "column": f.col + 1, "code": f.code, "message": f.message})
-        found["fix"] = None if self.fix is None else {"applicability": self.fix}
-        return found
-
-
-def read_source(path: Path) -> str:
-    """Decode a Python file as the interpreter would (coding cookie, BOM)."""
-    raw = path.read_bytes()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    text = raw.decode(encoding)
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def lint_path(path: Path, config: Config) -> List[Finding]:
-    """The findings of one file that its `# noqa` comments do not silence."""
-    source = read_source(path)
-    lines = source.splitlines()
-    return [f for f in lint_source(source, str(path), config) if not suppressed(f, lines)]
-
-
-def lint_notebook(path: Path, config: Config) -> List[Tuple[int, Finding]]:
-    """(cell, finding) for each finding of a notebook, line and column within the cell."""
-    notebook = read_notebook(path)
-    lines = notebook.source.split("\n")
-    located = []
-    for finding in lint_source(notebook.source, str(path), config, interactive=True):
-        if suppressed(finding, lines):
-            continue
-        cell, line, col = notebook.locate(finding.line, finding.col)
-        located.append((cell, Finding(line, col, finding.code, finding.message)))
-    return located
-
-
-def iter_python_files(paths: Iterable[str], exclude: Sequence[str] = ()) -> Iterator[Path]:
-    """The .py files named, and those below the folders named, sorted,
-    leaving out what matches an `exclude` pattern."""
-    for name in paths:
-        path = Path(name)
-        if excluded(path, exclude):
-            continue
-        if path.is_dir():
-            for directory, subdirectories, files in os.walk(path):
-                subdirectories[:] = sorted(
-                    d
-                    for d in subdirectories
-                    if d not in _SKIPPED_DIRECTORIES and not excluded(Path(directory, d), exclude)
-                )
-                for file_name in sorted(files):
-                    if file_name.endswith(".py") and not excluded(Path(directory, file_name), exclude):
-                        yield Path(directory, file_name)
-        else:
-            yield path
+__all__ = ["FileFinding", "build_parser", "lint_notebook", "lint_path", "main", "run"]
 
 
 def _split_codes(value: Optional[str]) -> List[str]:
     return [code.strip().upper() for code in (value or "").split(",") if code.strip()]
 
 
-_FILE_KEYS = (
-    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude"
-)
-
-
-def config_file_options(directory: Path) -> Dict[str, str]:
-    """Options from the config file flake8 would use.
-
-    As flake8 does, the first of setup.cfg, tox.ini and .flake8 with a
-    `[flake8]` section, looked for in `directory` and then its parents
-    (a `[mp-lint]` section counts too, and wins over `[flake8]`).
-    """
-    for folder in (directory, *directory.parents):
-        for name in _CONFIG_FILES:
-            path = folder / name
-            if not path.is_file():
-                continue
-            parser = configparser.RawConfigParser()
-            try:
-                parser.read(path, encoding="utf-8")
-            except (configparser.Error, UnicodeDecodeError):
-                continue
-            if not (parser.has_section("flake8") or parser.has_section("mp-lint")):
-                continue
-            found: Dict[str, str] = {}
-            for section in ("flake8", "mp-lint"):
-                if parser.has_section(section):
-                    for key, value in parser.items(section):
-                        key = key.replace("_", "-")
-                        if key in _FILE_KEYS:
-                            found[key] = value.strip()
-            found["config-dir"] = str(folder)
-            return found
-    return {}
-
-
-def excluded(path: Path, patterns: Sequence[str]) -> bool:
-    """flake8's test: a pattern matches the file's name or its absolute path."""
-    if not patterns:
-        return False
-    name, absolute = path.name, str(path.resolve())
-    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(absolute, p) for p in patterns)
-
-
-def _patterns(value: str, base: Path) -> List[str]:
-    """Exclude patterns; those with a slash are relative to the config's folder."""
-    found = []
-    for item in re.split(r"[,\s]+", value):
-        item = item.strip()
-        if item:
-            found.append(str((base / item).resolve()) if "/" in item else item)
-    return found
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mp-lint",
-        description="Flag multiprocessing pitfalls.",
-        epilog="Also: `mp-lint demo --list|--all|CODE` runs the demos; "
-        "`mp-lint run FILE` runs your program under spawn.",
-    )
+    parser = argparse.ArgumentParser(prog="mp-lint", description="Flag multiprocessing pitfalls.")
     parser.add_argument("paths", nargs="*", default=["."], help="files or folders (default: .)")
     parser.add_argument("--select", default="MPL", help="comma-separated code prefixes to report (default: MPL)")
     parser.add_argument("--ignore", help="comma-separated code prefixes to leave out (replaces the config's)")
@@ -198,68 +71,99 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mp-start-method", choices=START_METHODS, help="start method to assume (default: spawn)")
     parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--statistics", action="store_true", help="count the findings per code")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say which files were checked and skipped")
     parser.add_argument("--diff", action="store_true", help="print the available fixes as a diff; change nothing")
-    parser.add_argument("--fix", action="store_true", help="apply the safe fixes in place")
+    parser.add_argument("--fix", action="store_true", help="apply the available fixes in place")
     parser.add_argument("--unsafe-fixes", action="store_true", help="with --fix, apply the unsafe fixes too")
     parser.add_argument("--version", action="version", version=f"mp-lint {__version__}")
     return parser
 
 
 def resolve_config(options: argparse.Namespace, file_options: Dict[str, str]) -> Config:
-    """Command line over config file over defaults."""
-    start_method = options.mp_start_method or file_options.get("mp-start-method") or "spawn"
-    lang = options.mp_lang or file_options.get("mp-lang") or "en"
-    if start_method not in START_METHODS or lang not in LANGUAGES:
-        raise ValueError(f"unknown start method or language in config: {start_method!r}, {lang!r}")
-    extra_text = options.mp_extra_process_apis
-    if extra_text is None:
-        extra_text = file_options.get("mp-extra-process-apis", "")
-    extra = frozenset(name.strip() for name in re.split(r"[,\s]+", extra_text) if name.strip())
-    return Config(start_method=start_method, extra_process_apis=extra, lang=lang)
+    """Command line over config file over defaults; a bad value raises ConfigError."""
+    source = file_options.get("config-file")
+    config = make_config(
+        file_options.get("mp-start-method") or "spawn",
+        split_names(file_options.get("mp-extra-process-apis", "")),
+        file_options.get("mp-lang") or "en",
+        _display(source) if source else None,
+    )
+    extra = config.extra_process_apis
+    if options.mp_extra_process_apis is not None:
+        extra = frozenset(split_names(options.mp_extra_process_apis))
+    return make_config(
+        options.mp_start_method or config.start_method, sorted(extra), options.mp_lang or config.lang, None
+    )
+
+
+def _display(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def _known_codes() -> List[str]:
+    from mp_lint.messages import en
+
+    return sorted(en.MESSAGES)
+
+
+def check_select(select: Sequence[str]) -> None:
+    """ConfigError for a --select prefix that matches none of mp-lint's codes."""
+    known = _known_codes()
+    for prefix in select:
+        if not any(code.startswith(prefix) for code in known):
+            raise ConfigError(f"--select: unknown code {prefix!r} (allowed: MPL or a prefix of its codes, "
+                              f"{known[0]} to {known[-1]})")
 
 
 def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
-    """Lint, print, and return the exit status."""
+    """Lint, print, and return the exit status (see README, "Exit status")."""
     stream = out if out is not None else sys.stdout
     options = build_parser().parse_args(argv)
     file_options = {} if options.isolated else config_file_options(Path.cwd())
+    select = _split_codes(options.select)
     try:
         config = resolve_config(options, file_options)
-    except ValueError as error:
+        check_select(select)
+    except ConfigError as error:
         print(f"mp-lint: {error}", file=sys.stderr)
         return 2
-    select = _split_codes(options.select)
     ignore = _split_codes(options.ignore if options.ignore is not None else file_options.get("ignore"))
     ignore += _split_codes(file_options.get("extend-ignore")) + _split_codes(options.extend_ignore)
     here, config_dir = Path.cwd(), Path(file_options.get("config-dir", "."))
     if options.exclude is not None:
-        exclude = _patterns(options.exclude, here)
+        exclude = exclude_patterns(options.exclude, here)
     else:
-        exclude = _patterns(file_options.get("exclude", ""), config_dir)
-    exclude += _patterns(file_options.get("extend-exclude", ""), config_dir) + _patterns(options.extend_exclude, here)
+        exclude = exclude_patterns(file_options.get("exclude", ""), config_dir)
+    exclude += exclude_patterns(file_options.get("extend-exclude", ""), config_dir)
+    exclude += exclude_patterns(options.extend_exclude, here)
     options.exclude_patterns = exclude
     if options.fix or options.diff or options.unsafe_fixes:
         return run_fixes(options, config, select, ignore, stream)
-    results: List[FileFinding] = []
-    status = 0
-    for path in iter_python_files(options.paths, options.exclude_patterns):
-        try:
-            if path.suffix == ".ipynb":
-                found = [FileFinding(str(path), f, cell) for cell, f in lint_notebook(path, config)]
-            else:
-                found = [FileFinding(str(path), f) for f in lint_path(path, config)]
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError, NotebookError) as error:
-            print(f"mp-lint: {read_error(str(path), error, config.lang)}", file=sys.stderr)
-            status = 2
-            continue
-        results.extend(r for r in found if selected(r.finding.code, select, ignore))
+    report = check_files(options.paths, config, select, ignore, exclude)
     if options.format == "json":
-        results = with_fix_ratings(results, config, select, ignore)
-    write_results(results, options.format, stream)
-    if status:
-        return status
-    return 1 if results else 0
+        report.findings = with_fix_ratings(report.findings, config, select, ignore)
+    try:
+        write_report(report, options.format, stream)
+        if options.statistics:
+            write_statistics(report, options.format, stream)
+        if options.verbose:
+            for line in verbose_lines(report, options.paths):
+                print(line, file=sys.stderr)
+        stream.flush()
+    except BrokenPipeError:  # `mp-lint | head`: the reader has all it wanted
+        if out is None:
+            silence_stdout()
+    return exit_status(report)
+
+
+def write_results(results: Sequence[FileFinding], output_format: str, stream: TextIO) -> None:
+    """Print findings in `output_format` (see mp_lint.output)."""
+    write_report(Report(findings=list(results)), output_format, stream)
 
 
 def with_fix_ratings(
@@ -288,22 +192,12 @@ def with_fix_ratings(
     return rated
 
 
-def write_results(results: Sequence[FileFinding], output_format: str, stream: TextIO) -> None:
-    """Print findings as flake8-style lines or as a JSON list."""
-    if output_format == "json":
-        json.dump([r.as_json() for r in results], stream, ensure_ascii=False, indent=2)
-        stream.write("\n")
-    else:
-        for result in results:
-            stream.write(result.as_text() + "\n")
-
-
 def run_fixes(
     options: argparse.Namespace, config: Config, select: Sequence[str], ignore: Sequence[str], stream: TextIO
 ) -> int:
     """`--diff` and `--fix [--unsafe-fixes]`: show or write the fixes, then report what is left."""
-    if options.diff and options.format == "json":
-        print("mp-lint: --diff prints a diff; it cannot be combined with --format json", file=sys.stderr)
+    if options.diff and options.format != "text":
+        print(f"mp-lint: --diff prints a diff; it cannot be combined with --format {options.format}", file=sys.stderr)
         return 2
     if options.unsafe_fixes and not options.fix:
         print("mp-lint: --unsafe-fixes applies fixes: use it with --fix (--diff shows every fix)", file=sys.stderr)
@@ -320,4 +214,12 @@ def main() -> None:
         from mp_lint.classroom import main as classroom
 
         sys.exit(classroom(sys.argv[1:]))
-    sys.exit(run())
+    prepare_stream(sys.stdout)
+    prepare_stream(sys.stderr)
+    try:
+        status = run()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away while fixes were printed
+        silence_stdout()
+        status = 1
+    sys.exit(status)

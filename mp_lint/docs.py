@@ -1,12 +1,16 @@
 """Generate docs/rules.md from the rules' docstrings and message tables.
 
-    python -m mp_lint.docs            # rewrite docs/rules.md
+    python -m mp_lint.docs            # rewrite docs/rules.md of the checkout
     python -m mp_lint.docs --check    # exit 1 when docs/rules.md is stale
+    python -m mp_lint.docs PAGE       # write the page to PAGE
 
-Run from the repository root (or pass the path of the page). Each rule's
-docstring has the sections *What it does*, *Why is this bad?*, *Example*,
-*Use instead* and *Fix safety* (whether `mp-lint --fix` fixes it, and
-whether that fix is safe or needs `--unsafe-fixes`); the page shows them with the code, the name, the message in
+Without a PAGE, the page is the `docs/rules.md` of the checkout this
+package is in, wherever the command runs; an installed mp-lint (no
+checkout) prints the page instead of writing a `docs/` folder into the
+current directory. Each rule's docstring has the sections *What it does*,
+*Why is this bad?*, *Example*, *Use instead* and *Fix safety* (whether
+`mp-lint --fix` fixes it, and whether that fix is safe or needs
+`--unsafe-fixes`); the page shows them with the code, the name, the message in
 English and in Chinese, and the command that runs the rule's demo.
 """
 
@@ -24,6 +28,15 @@ from mp_lint.messages import en, zh
 from mp_lint.rules import Rule, all_rules
 
 DEFAULT_PAGE = Path("docs") / "rules.md"
+
+
+def checkout_page() -> Optional[Path]:
+    """docs/rules.md of the source checkout holding this package; None when installed."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "docs").is_dir():
+        return root / DEFAULT_PAGE
+    return None
+
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 _CODE_SECTIONS = frozenset({"Example", "Use instead"})
@@ -98,6 +111,11 @@ def _anchor(rule: Type[Rule]) -> str:
     return re.sub(r"[^a-z0-9 -]", "", text).replace(" ", "-")
 
 
+def rule_anchor(rule: Type[Rule]) -> str:
+    """The fragment that links to the rule's section of docs/rules.md."""
+    return _anchor(rule)
+
+
 def _inline_code(text: str) -> str:
     fence = "``" if "`" in text else "`"
     padding = " " if fence == "``" else ""
@@ -147,11 +165,19 @@ def render(rules: Optional[Sequence[Type[Rule]]] = None) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Write the page, or with --check say whether it is up to date."""
     parser = argparse.ArgumentParser(prog="python -m mp_lint.docs", description=__doc__.splitlines()[0])
-    parser.add_argument("page", nargs="?", default=str(DEFAULT_PAGE), help="the page to write (default: %(default)s)")
+    parser.add_argument(
+        "page", nargs="?", help="the page to write (default: docs/rules.md of the checkout; printed when installed)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if the page differs from the docstrings")
     options = parser.parse_args(argv)
-    page = Path(options.page)
+    page = Path(options.page) if options.page else checkout_page()
     text = render()
+    if page is None:
+        if options.check:
+            print("mp-lint is not run from a checkout: name the page to check", file=sys.stderr)
+            return 2
+        sys.stdout.write(text)
+        return 0
     if options.check:
         current = page.read_text(encoding="utf-8") if page.is_file() else None
         if current != text:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
 
 from mp_lint import __version__
-from mp_lint.config import LANGUAGES, START_METHODS, Config
+from mp_lint.config import LANGUAGES, START_METHODS, Config, ConfigError, make_config
 from mp_lint.engine import lint_source
 
 
@@ -53,13 +54,18 @@ class MpLintPlugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        """Keep the parsed options for every file of the run."""
+        """Keep the parsed options for every file of the run.
+
+        flake8 checks `choices` on its command line only; a value from a
+        config file arrives unchecked. A bad one stops the run with one line
+        naming the option, the value and the allowed values (exit 2).
+        """
         extra: List[str] = [name.strip() for name in (options.mp_extra_process_apis or []) if name.strip()]
-        cls.config = Config(
-            start_method=options.mp_start_method,
-            extra_process_apis=frozenset(extra),
-            lang=options.mp_lang,
-        )
+        try:
+            cls.config = make_config(str(options.mp_start_method), extra, str(options.mp_lang))
+        except ConfigError as error:
+            print(f"flake8: mp-lint: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:
         """Yield (line, column, "CODE message", type) per finding."""

@@ -831,7 +831,9 @@ def test_fix_writes_then_reports_only_what_is_left(
     assert "pool.map(x_plus_1, [1])" in path.read_text()
     assert [line.split(" ")[:2] for line in out.splitlines()] == [["mixed.py:12:9:", "MPL203"]]
     assert capsys.readouterr().err == "mp-lint: fixed 1 finding(s) in 1 file(s); 1 left, 0 of them new\n"
-    assert cli(["--diff", "mixed.py"], tmp_path, monkeypatch) == (0, "")
+    # Nothing left to fix, but a finding remains: --diff says so and exits 1.
+    assert cli(["--diff", "mixed.py"], tmp_path, monkeypatch) == (1, "")
+    assert [line.split(" ")[:2] for line in capsys.readouterr().err.splitlines()] == [["mixed.py:12:9:", "MPL203"]]
 
 
 def test_finding_without_a_fix_is_explained_at_its_line(

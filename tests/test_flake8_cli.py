@@ -124,3 +124,39 @@ def test_syntax_error_gives_e999_and_no_traceback(project: Path) -> None:
     result = flake8(["--isolated", "broken.py"], project)
     assert "E999" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ("mp-lang = cn", "flake8: mp-lint: invalid value for mp-lang: 'cn' (allowed: en, zh)"),
+        (
+            "mp-start-method = threads",
+            "flake8: mp-lint: invalid value for mp-start-method: 'threads' (allowed: spawn, forkserver, fork)",
+        ),
+        (
+            "mp-extra-process-apis = my-project.pool",
+            "flake8: mp-lint: invalid value for mp-extra-process-apis: 'my-project.pool' "
+            "(allowed: dotted names such as myproject.make_pool)",
+        ),
+    ],
+)
+def test_bad_option_value_in_a_config_file_stops_flake8_with_one_line(project: Path, line: str, message: str) -> None:
+    # flake8 checks `choices` on its command line only; the plugin checks what the file says.
+    (project / "setup.cfg").write_text(f"[flake8]\n{line}\n")
+    for jobs in ("1", "2"):
+        result = flake8(["--select=MPL", "-j", jobs, "bad.py", "module_level.py"], project)
+        assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n")
+
+
+def test_bad_option_value_on_the_command_line_is_flake8s_usage_error(project: Path) -> None:
+    result = flake8(["--isolated", "--mp-lang=cn", "bad.py"], project)
+    assert result.returncode == 2
+    assert "invalid choice: 'cn'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_plugin_reports_nothing_on_a_syntax_error_flake8_reports_e999(project: Path) -> None:
+    (project / "broken.py").write_text("from multiprocessing import Pool\npool = Pool(2)\ndef f(:\n    pass\n")
+    result = flake8(["--isolated", "--select=MPL,E999", "broken.py"], project)
+    assert result.returncode == 1
+    assert [line.split(" ")[1] for line in result.stdout.splitlines()] == ["E999"]

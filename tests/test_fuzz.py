@@ -1,7 +1,8 @@
 """Property tests: no generated program makes the plugin raise.
 
-CI runs a bounded number of examples; set MP_LINT_FUZZ_EXAMPLES=5000 (or
-more) for a long run.
+The default run tries a bounded number of examples; the `slow` runs
+(`python -m pytest -m slow`, run by .ci/run) try many more. Set
+MP_LINT_FUZZ_EXAMPLES / MP_LINT_FUZZ_LONG_EXAMPLES to change either.
 """
 
 from __future__ import annotations
@@ -9,13 +10,20 @@ from __future__ import annotations
 import os
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mp_lint.engine import lint_source
 
-EXAMPLES = int(os.environ.get("MP_LINT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("MP_LINT_FUZZ_EXAMPLES", "25"))
+# hypothesmith's programs cost about ten times more each than the recombined ones.
+LONG_EXAMPLES = int(os.environ.get("MP_LINT_FUZZ_LONG_EXAMPLES", "1500"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+LONG_FUZZ = settings(max_examples=LONG_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+LONG_GENERATED_FUZZ = settings(
+    max_examples=max(1, LONG_EXAMPLES // 3), deadline=None, suppress_health_check=list(HealthCheck)
+)
 
 # Imports that get generated code past the pre-filter and bind the names the
 # snippets below use.
@@ -79,9 +87,7 @@ def process_programs(draw: st.DrawFn) -> str:
     return HEADER + "".join(parts)
 
 
-@FUZZ
-@given(process_programs())
-def test_recombined_process_code_never_raises(source: str) -> None:
+def check_recombined(source: str) -> None:
     compiles = True
     try:
         compile(source, "<fuzz>", "exec")
@@ -93,6 +99,26 @@ def test_recombined_process_code_never_raises(source: str) -> None:
 
 
 @FUZZ
+@given(process_programs())
+def test_recombined_process_code_never_raises(source: str) -> None:
+    check_recombined(source)
+
+
+@FUZZ
 @given(hypothesmith.from_node())
 def test_generated_python_never_raises(body: str) -> None:
+    lint_source(HEADER + body, "generated.py")
+
+
+@pytest.mark.slow
+@LONG_FUZZ
+@given(process_programs())
+def test_recombined_process_code_never_raises_long_run(source: str) -> None:
+    check_recombined(source)
+
+
+@pytest.mark.slow
+@LONG_GENERATED_FUZZ
+@given(hypothesmith.from_node())
+def test_generated_python_never_raises_long_run(body: str) -> None:
     lint_source(HEADER + body, "generated.py")

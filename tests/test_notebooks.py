@@ -174,7 +174,8 @@ def test_worker_defined_in_another_cell_is_reported_where_it_is_handed_over(
 
 
 def test_the_same_code_in_a_python_file_is_not_mpl205(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "script.py").write_text(IMPORTS + SQUARE + "if __name__ == '__main__':\n" + "    " + MAP_SQUARE)
+    guarded = "".join("    " + line + "\n" for line in MAP_SQUARE.splitlines())
+    (tmp_path / "script.py").write_text(IMPORTS + SQUARE + "if __name__ == '__main__':\n" + guarded)
     assert mp_lint(["script.py"], tmp_path, monkeypatch) == (0, "")
 
 

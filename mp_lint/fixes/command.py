@@ -59,6 +59,7 @@ def run_fixes(
     lang = config.lang
     unsafe_fixes = bool(options.fix and options.unsafe_fixes)
     results: List[T] = []
+    unfixable: List[T] = []  # findings of codes without a fix, for --diff
     notes: List[str] = []
     status = 0
     changed_files = fixed = new = unsafe_available = 0
@@ -96,6 +97,7 @@ def run_fixes(
         if options.diff and not options.fix:
             notes.extend(item.as_text(str(path), lang) for item in result.declined_before())
             changed_files += result.changed
+            unfixable.extend(make_result(str(path), f) for f in before if f.code not in FIXABLE_CODES)
             continue
         left = _findings(result.after, path, config, select, ignore)
         if result.changed:
@@ -113,7 +115,10 @@ def run_fixes(
     for note in notes:
         print(note, file=sys.stderr)
     if options.diff and not options.fix:
-        return status or (1 if changed_files else 0)
+        # The diff is on standard output; what it cannot show (codes without a
+        # fix, notebooks) is listed on standard error. Findings remain: exit 1.
+        write_results(results + unfixable, "text", sys.stderr)
+        return status or (1 if changed_files or results or unfixable else 0)
     if not options.diff:
         write_results(results, options.format, stream)
     summary = fix_text("note.summary", lang, fixed=fixed, files=changed_files, left=len(results), new=new)
