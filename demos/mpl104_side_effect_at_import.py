@@ -1,7 +1,7 @@
 """MPL104 side-effect-at-import: input() at module level under spawn."""
 
-from demos.evidence import Observation, Verdict, count, ended, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, finished, join
+from .runner import RunResult
 
 CODE = "MPL104"
 NAME = "side-effect-at-import"

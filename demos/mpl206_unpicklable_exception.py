@@ -1,7 +1,7 @@
 """MPL206 unpicklable-exception: an exception the parent cannot rebuild."""
 
-from demos.evidence import Observation, Verdict, ended, finished, join
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, ended, finished, join
+from .runner import RunResult
 
 CODE = "MPL206"
 NAME = "unpicklable-exception"

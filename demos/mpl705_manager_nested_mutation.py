@@ -2,8 +2,8 @@
 
 import re
 
-from demos.evidence import Observation, Verdict, finished
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished
+from .runner import RunResult
 
 CODE = "MPL705"
 NAME = "manager-nested-mutation"
