@@ -1,8 +1,8 @@
 """MPL104 side-effect-at-import: input() at module level under spawn."""
 
-from demos.evidence import Observation, Verdict, count, ended, finished, join
-from demos.i18n import tr
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, count, ended, finished, join
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL104"
 NAME = "side-effect-at-import"

@@ -1,8 +1,8 @@
 """MPL206 unpicklable-exception: an exception the parent cannot rebuild."""
 
-from demos.evidence import Observation, Verdict, ended, finished, join
-from demos.i18n import tr
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, ended, finished, join
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL206"
 NAME = "unpicklable-exception"

@@ -1,8 +1,8 @@
 """MPL304 process-in-daemonic-worker: a Pool inside a Pool task."""
 
-from demos.evidence import Observation, Verdict, exception_line, finished
-from demos.i18n import tr
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, exception_line, finished
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL304"
 NAME = "process-in-daemonic-worker"

@@ -2,9 +2,9 @@
 
 import re
 
-from demos.evidence import Observation, Verdict, finished
-from demos.i18n import tr
-from demos.runner import RunResult
+from .evidence import Observation, Verdict, finished
+from .i18n import tr
+from .runner import RunResult
 
 CODE = "MPL701"
 NAME = "worker-writes-global"
