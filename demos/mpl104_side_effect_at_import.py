@@ -1,6 +1,7 @@
 """MPL104 side-effect-at-import: input() at module level under spawn."""
 
 from .evidence import Observation, Verdict, count, ended, finished, join
+from .i18n import tr
 from .runner import RunResult
 
 CODE = "MPL104"
@@ -12,6 +13,13 @@ The parent has already read the only line of standard input, so the worker
 gets end-of-file: EOFError. The worker dies while starting, the Pool starts
 a replacement, which dies the same way, and map() never returns. (On a
 terminal, every worker prints the prompt and waits for a line instead.)"""
+SUMMARY_ZH = "模块顶层的 input() 会在每个 spawn 出来的工作进程里再执行一遍：EOFError、重启，没完没了"
+WHY_ZH = """进程池是在保护块里启动的，可它上面的 input() 不在保护块里。在 spawn 下，
+每个工作进程都会重新导入主模块，于是又执行一次 input()。标准输入里唯一的
+一行已经被父进程读走了，工作进程读到的是文件结尾：EOFError。工作进程在启动
+途中死掉，进程池再启动一个新的顶替它，新的也以同样的方式死掉，map() 永远
+不会返回。（如果是在终端里运行，每个工作进程都会打印提示，然后等着你输入
+一行。）"""
 
 PITFALL = """\
 from multiprocessing import Pool
@@ -55,7 +63,12 @@ def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
     summary = join(
         [
             ended(pitfall, "map()"),
-            f"{errors} workers re-ran input(), got {_EOF} and were replaced" if errors else "",
+            tr(
+                f"{errors} workers re-ran input(), got {_EOF} and were replaced",
+                f"{errors} 个工作进程重新执行了 input()，得到 `{_EOF}`，随后被换成新的进程",
+            )
+            if errors
+            else "",
         ]
     )
     details = (_EOF,) if errors else ()

@@ -27,6 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple, TypeVar
 
+from mp_lint import syntax
 from mp_lint.config import Config
 from mp_lint.engine import Finding, lint_source
 from mp_lint.fixes.apply import FIXABLE_CODES, FixError, applicability_of, decode, fix_file, remove_stale_temporaries
@@ -76,6 +77,7 @@ def run_fixes(
                 cleaned.add(folder)
                 remove_stale_temporaries(folder)
             text, _ = decode(path.read_bytes())
+            syntax.parse(text[1:] if text.startswith("\ufeff") else text, str(path))  # Python must parse it
             before = _findings(text, path, config, select, ignore)
             if not before:
                 continue  # nothing found: the file is not touched
@@ -87,6 +89,10 @@ def run_fixes(
                 fixes.write()
         except FixError as error:
             _failure(path, error.why, lang)
+            status = 2
+            continue
+        except syntax.UnparsableSource as error:
+            print(error.as_text(str(path)), file=sys.stderr)
             status = 2
             continue
         except _READ_ERRORS as error:
