@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Sequence, Tuple
 
+from mp_lint.messages import read_error
 from mp_lint.config import Config
 from mp_lint.discovery import NotRegularFile, iter_python_files, read_source, require_regular_file
 from mp_lint.engine import Finding, lint_source
@@ -69,7 +70,7 @@ def check_files(
             report.errors.append(FileError(name, str(error)))
             continue
         except READ_ERRORS as error:
-            report.errors.append(FileError(name, _reason(error)))
+            report.errors.append(FileError(name, _reason(error), said=read_error(name, error, config.lang)))
             continue
         report.checked += 1
         report.findings.extend(r for r in found if selected(r.finding.code, select, ignore))

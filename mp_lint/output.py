@@ -72,6 +72,8 @@ class FileError:
     kind: Optional[str] = None
     line: int = 0
     col: int = 0
+    #: the whole "cannot read" line in the run's language, when it differs from the default.
+    said: str = ""
 
     @property
     def is_syntax(self) -> bool:
@@ -80,7 +82,7 @@ class FileError:
     def as_text(self) -> str:
         if self.is_syntax:
             return f"{self.path}:{self.line}:{self.col}: {self.kind}: {self.message}"
-        return f"mp-lint: cannot read {self.path}: {self.message}"
+        return f"mp-lint: {self.said}" if self.said else f"mp-lint: cannot read {self.path}: {self.message}"
 
 
 @dataclass
