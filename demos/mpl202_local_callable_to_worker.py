@@ -55,15 +55,20 @@ FLAGGED = "return list(executor.map(scale, values))"
 
 
 def judge(pitfall: RunResult, fix: RunResult) -> Verdict:
-    """ "Can't pickle local object" reaches the parent."""
+    """ "Can't pickle local object" reaches the parent (or, on Python 3.9, the executor hangs)."""
     # "Can't pickle local object" (3.11), "Can't get local object" (3.13).
     error = exception_line(pitfall, "local object 'scale_all.<locals>.scale'")
-    summary = (
-        tr(error, f"任务无法被 pickle：`{error}`")
-        if error
-        else tr(f"no pickling error (exit {pitfall.returncode})", f"没有出现 pickle 错误（退出码 {pitfall.returncode}）")
-    )
+    if error:
+        summary = tr(error, f"任务无法被 pickle：`{error}`")
+    elif pitfall.timed_out:
+        # Python 3.9's executor can lose the pickling error in its feeder thread and wait forever.
+        summary = tr(
+            f"hang: the executor still waits after {pitfall.seconds:.0f} s for a task it could not pickle",
+            f"卡死：{pitfall.seconds:.0f} 秒后执行器还在等一个无法 pickle 的任务",
+        )
+    else:
+        summary = tr(f"no pickling error (exit {pitfall.returncode})", f"没有出现 pickle 错误（退出码 {pitfall.returncode}）")
     return Verdict(
-        Observation(error is not None and pitfall.returncode != 0, summary),
+        Observation((error is not None and pitfall.returncode != 0) or pitfall.timed_out, summary),
         finished(fix, "[0, 3, 6, 9"),
     )
