@@ -6,7 +6,7 @@ Folders are searched for .py files, as flake8 does. Jupyter notebooks named
 on the command line (`mp-lint lesson.ipynb`) are read too, and their findings
 are placed as nbQA places them: `lesson.ipynb:cell_3:2:5:` is line 2,
 column 5 of the third code cell.
-Options `--mp-start-method`, `--mp-extra-process-apis` and `--mp-lang` are
+Options `--mp-start-method`, `--mp-extra-process-apis`, `--mp-lang` and `--mp-no-cache` are
 read from the `[flake8]` (or `[mp-lint]`) section of `setup.cfg`, `tox.ini`
 or `.flake8` in the current directory, and the command line overrides them.
 `# noqa` and `# noqa: MPL201` comments are honoured as flake8 honours them.
@@ -121,7 +121,8 @@ def _split_codes(value: Optional[str]) -> List[str]:
 
 
 _FILE_KEYS = (
-    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude"
+    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude",
+    "mp-no-cache",
 )
 
 
@@ -186,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mp-start-method", choices=START_METHODS, help="start method to assume (default: spawn)")
     parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
+    parser.add_argument("--mp-no-cache", action="store_true", help="do not keep summaries of imported modules on disk")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--diff", action="store_true", help="print the available fixes as a diff; change nothing")
     parser.add_argument("--fix", action="store_true", help="apply the available fixes in place")
@@ -203,7 +205,8 @@ def resolve_config(options: argparse.Namespace, file_options: Dict[str, str]) ->
     if extra_text is None:
         extra_text = file_options.get("mp-extra-process-apis", "")
     extra = frozenset(name.strip() for name in re.split(r"[,\s]+", extra_text) if name.strip())
-    return Config(start_method=start_method, extra_process_apis=extra, lang=lang)
+    no_cache = options.mp_no_cache or file_options.get("mp-no-cache", "").strip().lower() in ("1", "true", "yes", "on")
+    return Config(start_method=start_method, extra_process_apis=extra, lang=lang, use_cache=not no_cache)
 
 
 def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:

@@ -11,11 +11,13 @@ LANGUAGES = ("en", "zh")
 
 @dataclass(frozen=True)
 class Config:
-    """How to lint: the start method assumed, extra pool APIs, message language."""
+    """How to lint: the start method assumed, extra pool APIs, message language, the cache."""
 
     start_method: str = "spawn"
     extra_process_apis: FrozenSet[str] = field(default_factory=frozenset)
     lang: str = "en"
+    #: keep summaries of imported modules in the on-disk cache (`--mp-no-cache` turns it off).
+    use_cache: bool = True
 
 
 DEFAULT_CONFIG = Config()

@@ -50,6 +50,13 @@ class MpLintPlugin:
             help="language of mp-lint messages (en, zh)",
         )
 
+        option_manager.add_option(
+            "--mp-no-cache",
+            action="store_true",
+            parse_from_config=True,
+            help="do not keep summaries of imported modules in .mp_lint_cache/",
+        )
+
     @classmethod
     def parse_options(cls, options: Any) -> None:
         """Keep the parsed options for every file of the run."""
@@ -58,6 +65,7 @@ class MpLintPlugin:
             start_method=options.mp_start_method,
             extra_process_apis=frozenset(extra),
             lang=options.mp_lang,
+            use_cache=not getattr(options, "mp_no_cache", False),
         )
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import pool_factories
 from mp_lint.model.apis import Kind, Value
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 
 _WHAT = {
@@ -74,3 +76,5 @@ class ProcessStartAtImport(Rule):
                 continue  # `p.start()` after `p = Process(...)`: one finding
             reported.add(id(start.constructor))
             yield self.report(start.constructor, api=_describe(start.instance))
+        for call, evidence in pool_factories(model):
+            yield self.report(call.site.node, **across_details(call, evidence, api=evidence.api.rstrip("()")))

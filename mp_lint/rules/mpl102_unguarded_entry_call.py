@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Set
+from typing import Iterator, List, Set, Tuple
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import entry_calls, starting_functions
+from mp_lint.model.module import CallSite, FunctionInfo
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 
 
@@ -44,13 +47,14 @@ class UnguardedEntryCall(Rule):
         for start in model.process_starts():
             if start.site.function is not None and model.pickles_like_spawn(start.instance):
                 starters.add(id(start.site.function))
-        if not starters:
-            return
+        entries: List[Tuple[CallSite, FunctionInfo]] = []
         for site in model.calls:
-            if not site.at_import or site.guarded:
-                continue
-            entry = model.function_called(site.node.func, site.scope)
-            if entry is None:
-                continue
+            entry = model.function_called(site.node.func, site.scope) if site.at_import and not site.guarded else None
+            if entry is not None:
+                entries.append((site, entry))
+        starters |= set(starting_functions(model, [entry for _, entry in entries]))
+        for call, evidence in entry_calls(model):
+            yield self.report(call.site.node, **across_details(call, evidence))
+        for site, entry in entries:
             if any(id(info) in starters for info in model.reachable_functions([entry])):
                 yield self.report(site.node, function=entry.name)

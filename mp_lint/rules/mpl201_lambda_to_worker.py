@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import handed_arguments
 from mp_lint.model.module import CallableKind
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 from mp_lint.rules.handoff import describe, pickled_handoffs
 
@@ -45,3 +47,6 @@ class LambdaToWorker(Rule):
             kind, _ = model.callable_kind(handoff.callable_expr, handoff.site.scope)
             if kind is CallableKind.LAMBDA:
                 yield self.report(handoff.site.node, api=describe(handoff))
+        for call, argument, evidence in handed_arguments(model):
+            if model.callable_kind(argument, call.site.scope)[0] is CallableKind.LAMBDA:
+                yield self.report(call.site.node, **across_details(call, evidence))

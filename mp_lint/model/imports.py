@@ -1,0 +1,249 @@
+"""Which source file an import names, found without importing or running anything.
+
+A linted file's own project is searched first: the folder above its
+topmost package (its source root), then the project folder (the nearest
+folder above it with a `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`)
+and its `src/`. Installed packages come next: `importlib.util.find_spec`
+for a top-level name (which imports nothing), then the file system for
+each dotted part below it, through the package's search path.
+
+What is not followed: the standard library, the process APIs themselves
+(their meaning is in `mp_lint.model.apis`), libraries that pickle by value
+(joblib, loky, dask, ray...), compiled or unreadable modules, and modules
+larger than MAX_MODULE_BYTES (generated code).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.machinery
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Tuple
+
+from mp_lint.model.apis import PREFILTER_WORDS
+
+#: Larger modules are taken for generated code and not read.
+MAX_MODULE_BYTES = 400_000
+
+#: Top-level packages never read: their meaning is in the catalogue, they
+#: pickle by value (RULES.md "Which APIs count"), or they are far too large.
+NOT_FOLLOWED: FrozenSet[str] = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(
+    {
+        "multiprocessing", "concurrent", "billiard", "multiprocess", "pathos", "torch",
+        "joblib", "loky", "dask", "distributed", "ray", "cloudpickle", "dill", "mp_lint",
+    }
+)
+
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+# Import statements anywhere in a file; a parenthesised list may span lines.
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
+)
+_WORD = re.compile(r"[A-Za-z_][\w.]*")
+
+# Same test as the engine's text pre-filter, for a module that is imported.
+_PROCESS_IMPORT_ROOTS = ("multiprocess", "concurrent", "billiard", "pathos", "torch")
+
+
+def process_text_filter(extra_process_apis: Iterable[str]) -> Tuple[Pattern[str], Pattern[str]]:
+    """Words and import statements without which a source uses no process API."""
+    extra = sorted(set(extra_process_apis))
+    words = list(PREFILTER_WORDS) + [name.rpartition(".")[2] for name in extra]
+    roots = list(_PROCESS_IMPORT_ROOTS) + [name.partition(".")[0] for name in extra]
+    return (
+        re.compile("|".join(re.escape(w) for w in words if w)),
+        re.compile(
+            r"^[ \t]*(?:from|import)[ \t][^\n]*?\b(?:%s)" % "|".join(re.escape(r) for r in roots if r), re.MULTILINE
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a file sits: the roots to search and the package it belongs to."""
+
+    roots: Tuple[str, ...]
+    #: dotted name of the file's package ("" outside any package).
+    package: str
+
+
+_PLACES: Dict[str, Place] = {}
+
+
+def place_of(filename: str) -> Place:
+    """The search roots and package of the file `filename` (it need not exist)."""
+    folder = os.path.dirname(os.path.abspath(filename))
+    cached = _PLACES.get(folder)
+    if cached is not None:
+        return cached
+    top = folder
+    parts: List[str] = []
+    for _ in range(32):
+        if not os.path.isfile(os.path.join(top, "__init__.py")):
+            break
+        parts.append(os.path.basename(top))
+        top = os.path.dirname(top)
+    roots = [top]
+    ancestor = folder
+    for _ in range(8):
+        if any(os.path.exists(os.path.join(ancestor, marker)) for marker in _PROJECT_MARKERS):
+            roots += [ancestor, os.path.join(ancestor, "src")]
+            break
+        parent = os.path.dirname(ancestor)
+        if parent == ancestor:
+            break
+        ancestor = parent
+    unique = tuple(dict.fromkeys(root for root in roots if os.path.isdir(root)))
+    place = _PLACES[folder] = Place(unique, ".".join(reversed(parts)))
+    return place
+
+
+def absolute_name(name: str, package: str) -> Optional[str]:
+    """`name` made absolute: `.utils.f` in package `a.b` is `a.b.utils.f`."""
+    level = len(name) - len(name.lstrip("."))
+    if not level:
+        return name
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts) or (not parts and level):
+        return None  # beyond the top-level package
+    base = parts[: len(parts) - (level - 1)]
+    rest = name[level:]
+    return ".".join(base + ([rest] if rest else [])) or None
+
+
+_FOUND: Dict[Tuple[Tuple[str, ...], str], Optional[str]] = {}
+
+
+def module_file(dotted: str, place: Place) -> Optional[str]:
+    """The `.py` file of module `dotted` seen from `place`, or None."""
+    if not dotted or dotted.partition(".")[0] in NOT_FOLLOWED:
+        return None
+    key = (place.roots, dotted)
+    if key in _FOUND:
+        return _FOUND[key]
+    found = _in_roots(dotted, place.roots) or _installed(dotted)
+    if found is not None and not found.endswith(".py"):
+        found = None  # compiled or odd: not read
+    _FOUND[key] = found
+    return found
+
+
+def _in_roots(dotted: str, roots: Iterable[str]) -> Optional[str]:
+    parts = dotted.split(".")
+    for root in roots:
+        base = os.path.join(root, *parts)
+        for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
+            if os.path.isfile(candidate):
+                return candidate
+    return None
+
+
+def _installed(dotted: str) -> Optional[str]:
+    """Through the import system's finders, for the top-level name only."""
+    top, _, rest = dotted.partition(".")
+    try:
+        spec = importlib.util.find_spec(top)
+        for part in rest.split(".") if rest else ():
+            locations = spec.submodule_search_locations if spec is not None else None
+            if not locations:
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", list(locations))  # type: ignore
+    except (ImportError, ValueError, AttributeError, TypeError, OSError):
+        return None
+    if spec is None or not spec.has_location or not isinstance(spec.origin, str):
+        return None
+    return spec.origin
+
+
+_TEXTS: Dict[str, Optional[str]] = {}
+
+
+def read_module(path: str) -> Optional[str]:
+    """The source of `path`, read once per process; None if unreadable or too large."""
+    if path in _TEXTS:
+        return _TEXTS[path]
+    text: Optional[str] = None
+    try:
+        if os.path.getsize(path) <= MAX_MODULE_BYTES:
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    _TEXTS[path] = text
+    return text
+
+
+def imported_names(source: str) -> List[str]:
+    """Every name an import statement of `source` may bring in, over-approximated.
+
+    `from a import b` gives `a` and `a.b` (b may be a submodule); relative
+    names keep their dots.
+    """
+    names: List[str] = []
+    for match in _IMPORT.finditer(source):
+        module, listed, plain = match.group(1), match.group(2), match.group(3)
+        if plain is not None:
+            names += [word for word in _WORD.findall(plain) if word != "as"]
+            continue
+        names.append(module)
+        sep = "" if module.endswith(".") else "."
+        names += [module + sep + word for word in _WORD.findall(listed or "") if word != "as" and "." not in word]
+    return names
+
+
+@dataclass
+class Exports:
+    """What a module's top level imports, read with Python's own parser."""
+
+    #: local name -> the absolute dotted name it was imported as.
+    names: Dict[str, str] = field(default_factory=dict)
+    #: modules re-exported whole by `from x import *`.
+    stars: List[str] = field(default_factory=list)
+    #: names the module defines itself (def, class, assignment).
+    defined: FrozenSet[str] = frozenset()
+
+
+def exports_of(source: str, package: str) -> Exports:
+    """The top-level imports and definitions of `source` (empty on a syntax error)."""
+    exports = Exports()
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return exports
+    defined = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            base = absolute_name("." * node.level + (node.module or ""), package)
+            if base is None:
+                continue
+            for alias in node.names:
+                if alias.name == "*":
+                    exports.stars.append(base)
+                else:
+                    exports.names[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    exports.names[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    exports.names[top] = top
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    exports.defined = frozenset(defined)
+    for name in exports.defined:
+        exports.names.pop(name, None)  # redefined after the import
+    return exports
+
+
+def module_package(path: str, dotted: str) -> str:
+    """The package a module's relative imports start from."""
+    return dotted if os.path.basename(path) == "__init__.py" else dotted.rpartition(".")[0]

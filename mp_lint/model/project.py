@@ -1,0 +1,270 @@
+"""The modules a linted file imports, read once per process, and their summaries.
+
+`Project` resolves a dotted name to a function of another module (following
+re-exports of package `__init__` files, `from x import *` included, at
+most MAX_HOPS of them), decides whether that module can start processes at
+all (its text mentions a process API, or a module it imports does, at most
+MAX_DEPTH modules further), and only then parses it with libcst, builds its
+model and summarises the one function asked for (`mp_lint.model.summaries`).
+A summary follows calls into further modules MAX_DEPTH levels deep; the
+limits are fixed, so a result never depends on which file was linted first.
+
+Everything is kept per process; with the cache on, module facts and function
+summaries are also kept on disk (`mp_lint.model.summary_cache`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
+
+from mp_lint.config import Config
+from mp_lint.model.imports import (
+    Exports,
+    Place,
+    absolute_name,
+    exports_of,
+    imported_names,
+    module_file,
+    place_of,
+    process_text_filter,
+    read_module,
+)
+from mp_lint.model.summary_types import EMPTY, Summary
+from mp_lint.model.summary_cache import SummaryCache, deps_unchanged, file_stamp
+
+if TYPE_CHECKING:
+    from mp_lint.model.module import FunctionInfo, ModuleModel
+
+#: Modules followed beyond the one whose function the linted file calls.
+MAX_DEPTH = 2
+#: Re-exports (`from .impl import f` in a package) followed for one name.
+MAX_HOPS = 4
+
+
+@dataclass
+class ModuleFacts:
+    """What one imported module is, from its text (cheap) and, when asked, its model."""
+
+    path: str
+    stamp: Tuple[int, int]
+    place: Place
+    #: its text passes the process-API filter.
+    local: bool
+    #: absolute names its imports may bring in.
+    imports: List[str]
+    exports: Exports
+    summaries: Dict[str, Summary] = field(default_factory=dict)
+    summarizers: Dict[int, Any] = field(default_factory=dict)
+
+    def to_json(self) -> Dict[str, object]:
+        return {
+            "local": self.local,
+            "imports": self.imports,
+            "names": self.exports.names,
+            "stars": self.exports.stars,
+            "defined": sorted(self.exports.defined),
+            "summaries": {key: summary.to_json() for key, summary in self.summaries.items()},
+        }
+
+
+class Project:
+    """Per-process knowledge of imported modules, for one configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._words, self._imports = process_text_filter(config.extra_process_apis)
+        self.cache = SummaryCache(config.use_cache, ",".join(sorted(config.extra_process_apis)))
+        self._facts: Dict[str, Optional[ModuleFacts]] = {}
+        self._interest: Dict[Tuple[str, int], bool] = {}
+        self._models: Dict[str, Optional["ModuleModel"]] = {}
+
+    # ----------------------------------------------------------------- facts
+    def facts(self, path: str) -> Optional[ModuleFacts]:
+        if path in self._facts:
+            return self._facts[path]
+        facts = self._read_facts(path)
+        self._facts[path] = facts
+        return facts
+
+    def _read_facts(self, path: str) -> Optional[ModuleFacts]:
+        stamp = file_stamp(path)
+        if stamp is None:
+            return None
+        place = place_of(path)
+        data = self.cache.load(path, stamp)
+        if data is not None:
+            try:
+                return _facts_from_json(path, stamp, place, data)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass
+        source = read_module(path)
+        if source is None:
+            return None
+        local = self._words.search(source) is not None and self._imports.search(source) is not None
+        imports = [name for name in (absolute_name(n, place.package) for n in imported_names(source)) if name]
+        facts = ModuleFacts(path, stamp, place, local, list(dict.fromkeys(imports)), exports_of(source, place.package))
+        self.cache.store(path, stamp, facts.to_json())
+        return facts
+
+    def interesting(self, path: str, budget: int) -> bool:
+        """Whether the module may start processes: itself, or `budget` imports away."""
+        key = (path, budget)
+        if key in self._interest:
+            return self._interest[key]
+        self._interest[key] = False  # an import cycle adds nothing
+        facts = self.facts(path)
+        found = facts is not None and (
+            facts.local
+            or (budget > 0 and any(self.interesting(child, budget - 1) for child in self._children(facts)))
+        )
+        self._interest[key] = found
+        return found
+
+    def _children(self, facts: ModuleFacts) -> List[str]:
+        found: List[str] = []
+        for name in facts.imports:
+            child = module_file(name, facts.place)
+            if child is not None and child != facts.path and child not in found:
+                found.append(child)
+        return found
+
+    def reaches_processes(self, names: List[str], place: Place) -> bool:
+        """The text pre-filter of a linted file: may one of its imports start processes?"""
+        for name in names:
+            absolute = absolute_name(name, place.package)
+            path = module_file(absolute, place) if absolute else None
+            if path is not None and self.interesting(path, MAX_DEPTH + 1):
+                return True
+        return False
+
+    # ------------------------------------------------------------ functions
+    def resolve(self, dotted: str, place: Place) -> Optional[Tuple[ModuleFacts, str]]:
+        """The module and top-level function an absolute dotted name is."""
+        seen: Set[Tuple[str, str]] = set()
+        pending = [(dotted, place)]
+        for _ in range(MAX_HOPS + 1):
+            if not pending:
+                return None
+            name, where = pending.pop(0)
+            module, _, function = name.rpartition(".")
+            path = module_file(module, where) if module else None
+            facts = self.facts(path) if path else None
+            if facts is None or (path, function) in seen:
+                continue
+            seen.add((facts.path, function))
+            if function in facts.exports.defined:
+                return facts, function
+            target = facts.exports.names.get(function)
+            if target is not None:
+                pending.append((target, facts.place))
+            else:
+                pending += [(f"{star}.{function}", facts.place) for star in facts.exports.stars]
+        return None
+
+    def summary(self, dotted: str, place: Place, budget: int = MAX_DEPTH) -> Optional[Tuple[Summary, str]]:
+        """The summary of the function `dotted` names (absolute), with its file."""
+        found = self.resolve(dotted, place)
+        if found is None:
+            return None
+        facts, function = found
+        key = f"{function}@{budget}"
+        summary = facts.summaries.get(key)
+        if summary is not None and not deps_unchanged(summary.deps):
+            summary = None
+        if summary is None:
+            summary = self._summarize(facts, function, budget)
+            facts.summaries[key] = summary
+            self.cache.store(facts.path, facts.stamp, facts.to_json())
+        own = (facts.path, facts.stamp[0], facts.stamp[1])
+        return Summary(
+            summary.starts, summary.starts_if, summary.hands, summary.hands_if, summary.returns_pool,
+            summary.deps + [own],
+        ), facts.path
+
+    def _summarize(self, facts: ModuleFacts, function: str, budget: int) -> Summary:
+        if not self.interesting(facts.path, budget):
+            return EMPTY
+        summarizer = facts.summarizers.get(budget)
+        if summarizer is None:
+            model = self._model(facts.path)
+            if model is None:
+                return EMPTY
+
+            def imported(name: str) -> Optional[Tuple[Summary, str]]:
+                absolute = absolute_name(name, facts.place.package)
+                if budget <= 0 or absolute is None:
+                    return None
+                return self.summary(absolute, facts.place, budget - 1)
+
+            from mp_lint.model.summaries import Summarizer
+
+            summarizer = facts.summarizers[budget] = Summarizer(model, facts.path, imported)
+        info = _top_level_function(summarizer.model, function)
+        return EMPTY if info is None else summarizer.of(info)
+
+    def _model(self, path: str) -> Optional["ModuleModel"]:
+        """The model of another module, built once per process (None if it does not parse)."""
+        if path in self._models:
+            return self._models[path]
+        from mp_lint.model.build import build_model
+        from mp_lint.model.apis import Catalogue
+        from mp_lint.parsing import parse_module
+
+        model: Optional["ModuleModel"] = None
+        source = read_module(path)
+        if source is not None:
+            import ast
+
+            import libcst as cst
+
+            try:
+                tree = ast.parse(source)
+                model = build_model(parse_module(source, tree), Catalogue(self.config.extra_process_apis))
+            except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
+                model = None
+        self._models[path] = model
+        return model
+
+
+def _top_level_function(model: "ModuleModel", name: str) -> Optional["FunctionInfo"]:
+    from mp_lint.model.module import BindingKind, FunctionInfo
+    bindings = model.module_scope.bindings.get(name)
+    if not bindings or len(bindings) != 1 or bindings[0].kind is not BindingKind.DEF:
+        return None
+    info = bindings[0].definition
+    return info if isinstance(info, FunctionInfo) else None
+
+
+def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict[str, object]) -> ModuleFacts:
+    names = data["names"]
+    stars = data["stars"]
+    defined = data["defined"]
+    imports = data["imports"]
+    summaries = data.get("summaries") or {}
+    assert isinstance(names, dict) and isinstance(stars, list) and isinstance(defined, list)
+    assert isinstance(imports, list) and isinstance(summaries, dict)
+    exports = Exports({str(k): str(v) for k, v in names.items()}, [str(s) for s in stars], frozenset(map(str, defined)))
+    facts = ModuleFacts(path, stamp, place, bool(data["local"]), [str(i) for i in imports], exports)
+    facts.summaries = {str(k): Summary.from_json(v) for k, v in summaries.items() if isinstance(v, dict)}
+    return facts
+
+
+_PROJECTS: Dict[Config, Project] = {}
+
+
+def may_reach(source: str, filename: str, config: Config) -> bool:
+    """Text pre-filter for a file that names no process API itself: may an import start processes?"""
+    if not os.path.isfile(filename):
+        return False
+    names = imported_names(source)
+    return bool(names) and project_for(config).reaches_processes(names, place_of(filename))
+
+
+def project_for(config: Config) -> Project:
+    """The per-process project knowledge for `config`."""
+    project = _PROJECTS.get(config)
+    if project is None:
+        project = _PROJECTS[config] = Project(config)
+    return project
