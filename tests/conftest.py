@@ -1,6 +1,7 @@
 """Shared test setup: surface internal errors instead of swallowing them."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,6 @@ SHARED = ROOT.parent / "shared"
 def repo_root() -> Path:
     """The repository root."""
     return ROOT
+
+# Summaries of imported modules are cached on disk; keep the tests' cache out of the repository.
+os.environ.setdefault("MP_LINT_CACHE_DIR", tempfile.mkdtemp(prefix="mp-lint-test-cache-"))
