@@ -8,6 +8,8 @@ import pytest
 
 # The engine hides internal errors from flake8 users; tests want to see them.
 os.environ.setdefault("MP_LINT_DEBUG", "1")
+# Summaries of imported modules are cached on disk; keep the tests' cache out of the repository.
+os.environ.setdefault("MP_LINT_CACHE_DIR", tempfile.mkdtemp(prefix="mp-lint-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -17,6 +19,3 @@ SHARED = ROOT.parent / "shared"
 def repo_root() -> Path:
     """The repository root."""
     return ROOT
-
-# Summaries of imported modules are cached on disk; keep the tests' cache out of the repository.
-os.environ.setdefault("MP_LINT_CACHE_DIR", tempfile.mkdtemp(prefix="mp-lint-test-cache-"))

@@ -162,7 +162,9 @@ def _write(root: Path, files: dict) -> None:  # type: ignore[type-arg]
         path.write_text(text)
 
 
-HELPER_POOL = "from multiprocessing import Pool\n\ndef pmap(fn, xs):\n    with Pool() as p:\n        return p.map(fn, xs)\n"
+HELPER_POOL = (
+    "from multiprocessing import Pool\n\ndef pmap(fn, xs):\n    with Pool() as p:\n        return p.map(fn, xs)\n"
+)
 HELPER_THREADS = (
     "from concurrent.futures import ThreadPoolExecutor\n\n"
     "def pmap(fn, xs):\n    with ThreadPoolExecutor() as p:\n        return list(p.map(fn, xs))\n"
@@ -229,3 +231,17 @@ def test_huge_syntax_error_and_cyclic_modules_give_no_finding_quickly(tmp_path: 
     findings, seconds = result.stdout.rsplit(" ", 1)
     assert findings == "[]"
     assert float(seconds) < 5
+
+
+def test_across_messages_exist_in_both_languages_with_the_same_details() -> None:
+    import string
+
+    from mp_lint.messages import en, zh
+
+    def fields(template: str) -> Set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    codes = ["MPL101", "MPL102", "MPL201", "MPL202", "MPL205"]
+    assert sorted(en.ACROSS_MESSAGES) == sorted(zh.ACROSS_MESSAGES) == codes
+    for code, template in zh.ACROSS_MESSAGES.items():
+        assert fields(template) == fields(en.ACROSS_MESSAGES[code])

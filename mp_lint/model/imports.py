@@ -21,6 +21,7 @@ import importlib.util
 import os
 import re
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Tuple
 
@@ -128,10 +129,18 @@ def module_file(dotted: str, place: Place) -> Optional[str]:
     if key in _FOUND:
         return _FOUND[key]
     found = _in_roots(dotted, place.roots) or _installed(dotted)
-    if found is not None and not found.endswith(".py"):
-        found = None  # compiled or odd: not read
+    if found is not None and (not found.endswith(".py") or _in_standard_library(found)):
+        found = None  # compiled, odd, or the standard library (Python < 3.10 has no list of its names)
     _FOUND[key] = found
     return found
+
+
+_STDLIB = os.path.normcase(sysconfig.get_paths()["stdlib"]) + os.sep
+
+
+def _in_standard_library(path: str) -> bool:
+    path = os.path.normcase(path)
+    return path.startswith(_STDLIB) and "site-packages" not in path and "dist-packages" not in path
 
 
 def _in_roots(dotted: str, roots: Iterable[str]) -> Optional[str]:

@@ -40,6 +40,11 @@ class ProcessStartAtImport(Rule):
     forever (a hang), an executor raises `BrokenProcessPool`, a Manager
     raises `EOFError`, a started Process exits 1 while the parent exits 0.
 
+    Also flagged: a call at module level of an imported function that
+    returns a started pool or manager (`pool = make_pool()` with
+    `def make_pool(): return Pool(4)` in another module), read from its
+    source.
+
     Creating is not starting: a module-level `Process(...)` or
     `ProcessPoolExecutor()` that is only started or used under the guard
     works and is not flagged. Starts the analysis cannot attribute to a

@@ -20,9 +20,11 @@ class UnguardedEntryCall(Rule):
     Why is this bad?
     Under spawn and forkserver every child re-imports the main module, runs
     the bare `main()` again and starts processes of its own, which fails as
-    MPL101 describes. Only calls by plain name to functions defined in this
-    module are followed; methods and imported functions are not. Silent in
-    notebooks, which no child re-imports.
+    MPL101 describes. Calls by plain name to functions of this module are
+    followed, and imported functions are read from their source: a bare
+    `run_all()` of your package (or a function here that calls one) is
+    reported at the call, naming where the other module starts processes.
+    Methods are not followed. Silent in notebooks, which no child re-imports.
 
     Example:
         def main():

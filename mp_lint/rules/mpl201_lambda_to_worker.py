@@ -27,6 +27,13 @@ class LambdaToWorker(Rule):
     Thread pools and cloudpickle/dill-based libraries (joblib, loky,
     multiprocess, pathos) accept lambdas and are never flagged.
 
+    Across modules: a lambda given to a function of another module (your
+    project's `utils.parallel_map(fn, xs)`, tqdm's `process_map`) is flagged
+    at that call when the function's source hands that parameter to a
+    process pool or `Process`, also through `partial`, a rename or
+    `*args`/`**kwargs`; not when it only uses it in the parent (`key=`, a
+    callback, `fn()`), nor when it uses threads or dill.
+
     Example:
         with Pool() as pool:
             pool.map(lambda x: x * x, data)

@@ -26,7 +26,8 @@ class LocalCallableToWorker(Rule):
     pickle finds a function again by importing its module and looking up its
     qualified name. A function defined inside another function is not an
     attribute of any module: `AttributeError: Can't pickle local object
-    'main.<locals>.work'`.
+    'main.<locals>.work'`. Also flagged at a call of another module's
+    function whose source hands that parameter to a child (see MPL201).
 
     Example:
         def main():

@@ -38,6 +38,10 @@ class InteractiveWorker(Rule):
     finding): bound methods such as `pool.map(obj.work, ...)` and instances
     of notebook classes passed as arguments, though they fail the same way.
 
+    Also flagged: a notebook function given to a helper of a `.py` module or
+    an installed package whose source hands that parameter to a child
+    (`parallel_map(square, xs)`), at the call in the cell.
+
     In a notebook MPL101 and MPL102 stay silent: no child re-imports it, and
     `if __name__ == "__main__":` is true in every cell, so a guard changes
     nothing. Lambdas and nested functions are still MPL201 and MPL202.
