@@ -216,6 +216,10 @@ class Exports:
     stars: List[str] = field(default_factory=list)
     #: names the module defines itself (def, class, assignment).
     defined: FrozenSet[str] = frozenset()
+    #: of those, the functions defined once with `def` (the only ones summarised).
+    functions: FrozenSet[str] = frozenset()
+    #: function -> the identifiers its body uses (names, attributes, what it imports).
+    uses: Dict[str, List[str]] = field(default_factory=dict)
 
 
 def exports_of(source: str, package: str) -> Exports:
@@ -226,6 +230,8 @@ def exports_of(source: str, package: str) -> Exports:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return exports
     defined = set()
+    assigned = set()
+    functions: Dict[str, int] = {}
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
             base = absolute_name("." * node.level + (node.module or ""), package)
@@ -245,14 +251,80 @@ def exports_of(source: str, package: str) -> Exports:
                     exports.names[top] = top
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defined.add(node.name)
+            if not isinstance(node, ast.ClassDef):
+                functions[node.name] = functions.get(node.name, 0) + 1
+                exports.uses[node.name] = _identifiers(node)
         elif isinstance(node, ast.Assign):
-            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            defined.update(names)
+            assigned.update(names)
     exports.defined = frozenset(defined)
+    exports.functions = frozenset(name for name, count in functions.items() if count == 1 and name not in assigned)
     for name in exports.defined:
         exports.names.pop(name, None)  # redefined after the import
     return exports
 
 
+def _identifiers(function: ast.AST) -> List[str]:
+    """Every name, attribute and imported dotted name used below `function`."""
+    found = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.update(f"{node.module or ''}.{alias.name}" for alias in node.names)
+    return sorted(found)
+
+
 def module_package(path: str, dotted: str) -> str:
     """The package a module's relative imports start from."""
     return dotted if os.path.basename(path) == "__init__.py" else dotted.rpartition(".")[0]
+
+
+def _chain(node: ast.AST) -> Optional[List[str]]:
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return list(reversed(parts))
+    return None
+
+
+def used_imported_names(tree: ast.AST, package: str) -> List[str]:
+    """Absolute dotted names of imported callables that `tree` calls or binds to a name.
+
+    Read with Python's own tree, for the pre-filter: `from u import pmap` and
+    `pmap(...)` give `u.pmap`; `import u` and `u.pmap(...)` too.
+    """
+    imported: Dict[str, str] = {}
+    uses: List[List[str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            chain = _chain(node.func)
+            if chain:
+                uses.append(chain)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            chain = _chain(node.value)
+            if chain:
+                uses.append(chain)
+        elif isinstance(node, ast.ImportFrom):
+            base = absolute_name("." * node.level + (node.module or ""), package)
+            for alias in node.names:
+                if base and alias.name != "*":
+                    imported[alias.asname or alias.name] = f"{base}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.partition(".")[0]
+                imported[alias.asname or top] = alias.name if alias.asname else top
+    found: Dict[str, None] = {}
+    for chain in uses:
+        root = imported.get(chain[0])
+        if root is not None and root.partition(".")[0] not in NOT_FOLLOWED:
+            found[".".join([root] + chain[1:])] = None
+    return list(found)

@@ -15,6 +15,7 @@ summaries are also kept on disk (`mp_lint.model.summary_cache`).
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
@@ -30,6 +31,7 @@ from mp_lint.model.imports import (
     place_of,
     process_text_filter,
     read_module,
+    used_imported_names,
 )
 from mp_lint.model.summary_types import EMPTY, Summary
 from mp_lint.model.summary_cache import SummaryCache, deps_unchanged, file_stamp
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 MAX_DEPTH = 2
 #: Re-exports (`from .impl import f` in a package) followed for one name.
 MAX_HOPS = 4
+#: Models of other modules kept in memory at once (their summaries are kept regardless).
+MAX_MODELS = 8
 
 
 @dataclass
@@ -65,6 +69,8 @@ class ModuleFacts:
             "names": self.exports.names,
             "stars": self.exports.stars,
             "defined": sorted(self.exports.defined),
+            "functions": sorted(self.exports.functions),
+            "uses": self.exports.uses,
             "summaries": {key: summary.to_json() for key, summary in self.summaries.items()},
         }
 
@@ -155,7 +161,8 @@ class Project:
                 continue
             seen.add((facts.path, function))
             if function in facts.exports.defined:
-                return facts, function
+                # A class or a variable is not summarised: nothing to follow.
+                return (facts, function) if function in facts.exports.functions else None
             target = facts.exports.names.get(function)
             if target is not None:
                 pending.append((target, facts.place))
@@ -183,8 +190,32 @@ class Project:
             summary.deps + [own],
         ), facts.path
 
+    def may_start(self, facts: ModuleFacts, function: str, budget: int, seen: Optional[Set[str]] = None) -> bool:
+        """Read from Python's tree: can `function` reach a process API at all?
+
+        It uses a name that spells one (`multiprocessing`, `ProcessPoolExecutor`,
+        a name imported from them), calls a function of its module that does,
+        or uses a name imported from a module that may start processes.
+        Only then is the module parsed with libcst.
+        """
+        seen = set() if seen is None else seen
+        if function in seen:
+            return False
+        seen.add(function)
+        for name in facts.exports.uses.get(function, ()):
+            target = facts.exports.names.get(name, "")
+            if self._words.search(name) or self._words.search(target):
+                return True
+            if name in facts.exports.functions and self.may_start(facts, name, budget, seen):
+                return True
+            if target and budget > 0:
+                child = module_file(target.rpartition(".")[0], facts.place) or module_file(target, facts.place)
+                if child is not None and child != facts.path and self.interesting(child, budget - 1):
+                    return True
+        return False
+
     def _summarize(self, facts: ModuleFacts, function: str, budget: int) -> Summary:
-        if not self.interesting(facts.path, budget):
+        if not self.interesting(facts.path, budget) or not self.may_start(facts, function, budget):
             return EMPTY
         summarizer = facts.summarizers.get(budget)
         if summarizer is None:
@@ -207,6 +238,7 @@ class Project:
     def _model(self, path: str) -> Optional["ModuleModel"]:
         """The model of another module, built once per process (None if it does not parse)."""
         if path in self._models:
+            self._models[path] = self._models.pop(path)  # most recently used last
             return self._models[path]
         from mp_lint.model.build import build_model
         from mp_lint.model.apis import Catalogue
@@ -215,8 +247,6 @@ class Project:
         model: Optional["ModuleModel"] = None
         source = read_module(path)
         if source is not None:
-            import ast
-
             import libcst as cst
 
             try:
@@ -225,6 +255,12 @@ class Project:
             except (SyntaxError, ValueError, RecursionError, MemoryError, cst.ParserSyntaxError):
                 model = None
         self._models[path] = model
+        while len(self._models) > MAX_MODELS:
+            evicted = next(iter(self._models))
+            del self._models[evicted]
+            facts = self._facts.get(evicted)
+            if facts is not None:
+                facts.summarizers.clear()  # their summaries stay; the trees go
         return model
 
 
@@ -245,7 +281,13 @@ def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict
     summaries = data.get("summaries") or {}
     assert isinstance(names, dict) and isinstance(stars, list) and isinstance(defined, list)
     assert isinstance(imports, list) and isinstance(summaries, dict)
-    exports = Exports({str(k): str(v) for k, v in names.items()}, [str(s) for s in stars], frozenset(map(str, defined)))
+    functions = data["functions"]
+    uses = data["uses"]
+    assert isinstance(functions, list) and isinstance(uses, dict)
+    exports = Exports(
+        {str(k): str(v) for k, v in names.items()}, [str(s) for s in stars], frozenset(map(str, defined)),
+        frozenset(map(str, functions)), {str(k): [str(i) for i in v] for k, v in uses.items()},
+    )
     facts = ModuleFacts(path, stamp, place, bool(data["local"]), [str(i) for i in imports], exports)
     facts.summaries = {str(k): Summary.from_json(v) for k, v in summaries.items() if isinstance(v, dict)}
     return facts
@@ -254,12 +296,32 @@ def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict
 _PROJECTS: Dict[Config, Project] = {}
 
 
-def may_reach(source: str, filename: str, config: Config) -> bool:
-    """Text pre-filter for a file that names no process API itself: may an import start processes?"""
+def may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST] = None) -> bool:
+    """Pre-filter for a file that names no process API itself: does it use an imported
+    function that starts processes, returns a pool or hands a parameter to a child?
+
+    First by text (may an import reach a module that mentions a process API?),
+    then with Python's tree of the file (`tree`, else parsed here): the
+    summaries of the imported functions it calls. Only then is the file
+    parsed with libcst.
+    """
     if not os.path.isfile(filename):
         return False
     names = imported_names(source)
-    return bool(names) and project_for(config).reaches_processes(names, place_of(filename))
+    place = place_of(filename)
+    project = project_for(config)
+    if not names or not project.reaches_processes(names, place):
+        return False
+    if not isinstance(tree, ast.Module):
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    for name in used_imported_names(tree, place.package):
+        found = project.summary(name, place)
+        if found is not None and not found[0].is_empty():
+            return True
+    return False
 
 
 def project_for(config: Config) -> Project:

@@ -47,6 +47,9 @@ class Summary:
     #: other files the summary relied on: [path, size, mtime_ns].
     deps: List[Tuple[str, int, int]] = field(default_factory=list)
 
+    def is_empty(self) -> bool:
+        return not (self.starts or self.starts_if or self.hands or self.hands_if or self.returns_pool)
+
     def to_json(self) -> Dict[str, object]:
         return {
             "starts": self.starts.to_json() if self.starts else None,
