@@ -50,8 +50,7 @@ class CrossCall:
 
 def where(evidence: Evidence) -> str:
     """`pkg/utils.py:14`: the file relative to its source root, and the line."""
-    roots = place_of(evidence.file).roots
-    name = os.path.relpath(evidence.file, roots[0]) if roots else os.path.basename(evidence.file)
+    name = os.path.relpath(evidence.file, place_of(evidence.file).source_root)
     return f"{name.replace(os.sep, '/')}:{evidence.line}"
 
 

@@ -3,9 +3,11 @@
 A linted file's own project is searched first: the folder above its
 topmost package (its source root), then the project folder (the nearest
 folder above it with a `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`)
-and its `src/`. Installed packages come next: `importlib.util.find_spec`
-for a top-level name (which imports nothing), then the file system for
-each dotted part below it, through the package's search path.
+and its `src/`. A script's own folder comes first (it heads `sys.path` when the script
+runs). Installed packages come next: the import system's finders for a
+top-level name (as `importlib.util.find_spec` asks them; this imports
+nothing), then the file system for each dotted part below it, through the
+package's search path.
 
 What is not followed: the standard library, the process APIs themselves
 (their meaning is in `mp_lint.model.apis`), libraries that pickle by value
@@ -72,6 +74,8 @@ class Place:
     roots: Tuple[str, ...]
     #: dotted name of the file's package ("" outside any package).
     package: str
+    #: the folder above the file's topmost package (its own folder outside packages).
+    source_root: str = ""
 
 
 _PLACES: Dict[str, Place] = {}
@@ -90,7 +94,7 @@ def place_of(filename: str) -> Place:
             break
         parts.append(os.path.basename(top))
         top = os.path.dirname(top)
-    roots = [top]
+    roots = [folder, top]  # a script's own folder is the first entry of sys.path when it runs
     ancestor = folder
     for _ in range(8):
         if any(os.path.exists(os.path.join(ancestor, marker)) for marker in _PROJECT_MARKERS):
@@ -101,7 +105,7 @@ def place_of(filename: str) -> Place:
             break
         ancestor = parent
     unique = tuple(dict.fromkeys(root for root in roots if os.path.isdir(root)))
-    place = _PLACES[folder] = Place(unique, ".".join(reversed(parts)))
+    place = _PLACES[folder] = Place(unique, ".".join(reversed(parts)), top)
     return place
 
 
@@ -157,7 +161,7 @@ def _installed(dotted: str) -> Optional[str]:
     """Through the import system's finders, for the top-level name only."""
     top, _, rest = dotted.partition(".")
     try:
-        spec = importlib.util.find_spec(top)
+        spec = _find_top_level(top)
         for part in rest.split(".") if rest else ():
             locations = spec.submodule_search_locations if spec is not None else None
             if not locations:
@@ -168,6 +172,26 @@ def _installed(dotted: str) -> Optional[str]:
     if spec is None or not spec.has_location or not isinstance(spec.origin, str):
         return None
     return spec.origin
+
+
+def _find_top_level(name: str) -> Optional[importlib.machinery.ModuleSpec]:
+    """What `importlib.util.find_spec(name)` finds, minus the current folder.
+
+    The finders of `sys.meta_path` are asked in turn (editable installs
+    register their own), the path finder with `sys.path` less `''` and the
+    current folder: where mp-lint is started from must not change what a
+    file's import means.
+    """
+    here = os.getcwd()
+    path = [entry for entry in sys.path if entry and os.path.abspath(entry) != here]
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        spec = find(name, path) if finder is importlib.machinery.PathFinder else find(name, None)
+        if spec is not None:
+            return spec  # type: ignore[no-any-return]
+    return None
 
 
 _TEXTS: Dict[str, Optional[str]] = {}
