@@ -123,6 +123,7 @@ def absolute_name(name: str, package: str) -> Optional[str]:
 
 
 _FOUND: Dict[Tuple[Tuple[str, ...], str], Optional[str]] = {}
+_INSTALLED: Dict[str, Optional[str]] = {}
 
 
 def module_file(dotted: str, place: Place) -> Optional[str]:
@@ -132,7 +133,11 @@ def module_file(dotted: str, place: Place) -> Optional[str]:
     key = (place.roots, dotted)
     if key in _FOUND:
         return _FOUND[key]
-    found = _in_roots(dotted, place.roots) or _installed(dotted)
+    found = _in_roots(dotted, place.roots)
+    if found is None:
+        if dotted not in _INSTALLED:
+            _INSTALLED[dotted] = _installed(dotted)
+        found = _INSTALLED[dotted]
     if found is not None and (not found.endswith(".py") or _in_standard_library(found)):
         found = None  # compiled, odd, or the standard library (Python < 3.10 has no list of its names)
     _FOUND[key] = found

@@ -58,7 +58,8 @@ class ModuleFacts:
     local: bool
     #: absolute names its imports may bring in.
     imports: List[str]
-    exports: Exports
+    #: read with Python's parser when first needed (resolving a name through the module).
+    parsed_exports: Optional[Exports] = None
     summaries: Dict[str, Summary] = field(default_factory=dict)
     summarizers: Dict[int, Any] = field(default_factory=dict)
 
@@ -66,11 +67,7 @@ class ModuleFacts:
         return {
             "local": self.local,
             "imports": self.imports,
-            "names": self.exports.names,
-            "stars": self.exports.stars,
-            "defined": sorted(self.exports.defined),
-            "functions": sorted(self.exports.functions),
-            "uses": self.exports.uses,
+            "exports": None if self.parsed_exports is None else _exports_json(self.parsed_exports),
             "summaries": {key: summary.to_json() for key, summary in self.summaries.items()},
         }
 
@@ -110,9 +107,17 @@ class Project:
             return None
         local = self._words.search(source) is not None and self._imports.search(source) is not None
         imports = [name for name in (absolute_name(n, place.package) for n in imported_names(source)) if name]
-        facts = ModuleFacts(path, stamp, place, local, list(dict.fromkeys(imports)), exports_of(source, place.package))
+        facts = ModuleFacts(path, stamp, place, local, list(dict.fromkeys(imports)))
         self.cache.store(path, stamp, facts.to_json())
         return facts
+
+    def exports(self, facts: ModuleFacts) -> Exports:
+        """The module's top-level imports and definitions, parsed once."""
+        if facts.parsed_exports is None:
+            source = read_module(facts.path)
+            facts.parsed_exports = exports_of(source, facts.place.package) if source is not None else Exports()
+            self.cache.store(facts.path, facts.stamp, facts.to_json())
+        return facts.parsed_exports
 
     def interesting(self, path: str, budget: int) -> bool:
         """Whether the module may start processes: itself, or `budget` imports away."""
@@ -160,14 +165,14 @@ class Project:
             if facts is None or (path, function) in seen:
                 continue
             seen.add((facts.path, function))
-            if function in facts.exports.defined:
+            if function in self.exports(facts).defined:
                 # A class or a variable is not summarised: nothing to follow.
-                return (facts, function) if function in facts.exports.functions else None
-            target = facts.exports.names.get(function)
+                return (facts, function) if function in self.exports(facts).functions else None
+            target = self.exports(facts).names.get(function)
             if target is not None:
                 pending.append((target, facts.place))
             else:
-                pending += [(f"{star}.{function}", facts.place) for star in facts.exports.stars]
+                pending += [(f"{star}.{function}", facts.place) for star in self.exports(facts).stars]
         return None
 
     def summary(self, dotted: str, place: Place, budget: int = MAX_DEPTH) -> Optional[Tuple[Summary, str]]:
@@ -202,11 +207,11 @@ class Project:
         if function in seen:
             return False
         seen.add(function)
-        for name in facts.exports.uses.get(function, ()):
-            target = facts.exports.names.get(name, "")
+        for name in self.exports(facts).uses.get(function, ()):
+            target = self.exports(facts).names.get(name, "")
             if self._words.search(name) or self._words.search(target):
                 return True
-            if name in facts.exports.functions and self.may_start(facts, name, budget, seen):
+            if name in self.exports(facts).functions and self.may_start(facts, name, budget, seen):
                 return True
             if target and budget > 0:
                 child = module_file(target.rpartition(".")[0], facts.place) or module_file(target, facts.place)
@@ -273,22 +278,33 @@ def _top_level_function(model: "ModuleModel", name: str) -> Optional["FunctionIn
     return info if isinstance(info, FunctionInfo) else None
 
 
-def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict[str, object]) -> ModuleFacts:
-    names = data["names"]
-    stars = data["stars"]
-    defined = data["defined"]
-    imports = data["imports"]
-    summaries = data.get("summaries") or {}
+def _exports_json(exports: Exports) -> Dict[str, object]:
+    return {
+        "names": exports.names,
+        "stars": exports.stars,
+        "defined": sorted(exports.defined),
+        "functions": sorted(exports.functions),
+        "uses": exports.uses,
+    }
+
+
+def _exports_from_json(data: Dict[str, object]) -> Exports:
+    names, stars, defined, functions, uses = (data[k] for k in ("names", "stars", "defined", "functions", "uses"))
     assert isinstance(names, dict) and isinstance(stars, list) and isinstance(defined, list)
-    assert isinstance(imports, list) and isinstance(summaries, dict)
-    functions = data["functions"]
-    uses = data["uses"]
     assert isinstance(functions, list) and isinstance(uses, dict)
-    exports = Exports(
+    return Exports(
         {str(k): str(v) for k, v in names.items()}, [str(s) for s in stars], frozenset(map(str, defined)),
         frozenset(map(str, functions)), {str(k): [str(i) for i in v] for k, v in uses.items()},
     )
-    facts = ModuleFacts(path, stamp, place, bool(data["local"]), [str(i) for i in imports], exports)
+
+
+def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict[str, object]) -> ModuleFacts:
+    imports = data["imports"]
+    summaries = data.get("summaries") or {}
+    exports = data.get("exports")
+    assert isinstance(imports, list) and isinstance(summaries, dict)
+    facts = ModuleFacts(path, stamp, place, bool(data["local"]), [str(i) for i in imports])
+    facts.parsed_exports = _exports_from_json(exports) if isinstance(exports, dict) else None
     facts.summaries = {str(k): Summary.from_json(v) for k, v in summaries.items() if isinstance(v, dict)}
     return facts
 
