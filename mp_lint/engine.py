@@ -94,7 +94,9 @@ def lint_source(
     try:
         if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
             source = source[1:]
-        if not _prefilter_for(config).may_use_process_api(source) and not _may_reach(source, filename, config, tree):
+        if not _prefilter_for(config).may_use_process_api(source) and not _may_reach(
+            source, filename, config, tree, interactive is True
+        ):
             return []
         if source.count(" and ") + source.count(" or ") > MAX_BOOLEAN_OPERATORS:
             return []
@@ -111,11 +113,11 @@ def lint_source(
         return []
 
 
-def _may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST]) -> bool:
+def _may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST], interactive: bool) -> bool:
     """Whether a module this file imports may start processes (see mp_lint.model.project)."""
     from mp_lint.model.project import may_reach
 
-    return may_reach(source, filename, config, tree)
+    return may_reach(source, filename, config, tree, interactive)
 
 
 def _python_tree(source: str, filename: str) -> Optional[ast.AST]:

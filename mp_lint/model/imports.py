@@ -25,7 +25,7 @@ import re
 import sys
 import sysconfig
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Set, Tuple
 
 from mp_lint.model.apis import PREFILTER_WORDS
 
@@ -325,19 +325,42 @@ def _chain(node: ast.AST) -> Optional[List[str]]:
     return None
 
 
-def used_imported_names(tree: ast.AST, package: str) -> List[str]:
-    """Absolute dotted names of imported callables that `tree` calls or binds to a name.
+def _runs_at_import(tree: ast.Module) -> List[ast.Call]:
+    """Calls in top-level code outside defs, classes and `if __name__ ...` blocks."""
+    found: List[ast.Call] = []
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.If) and "__name__" in {n.id for n in ast.walk(node.test) if isinstance(n, ast.Name)}:
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Call):
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
 
-    Read with Python's own tree, for the pre-filter: `from u import pmap` and
-    `pmap(...)` give `u.pmap`; `import u` and `u.pmap(...)` too.
+
+def used_imported_names(tree: ast.Module, package: str, interactive: bool = False) -> List[str]:
+    """Absolute dotted names of imported callables used where a finding could come from.
+
+    Read with Python's own tree, for the pre-filter: calls at import time
+    outside the guard (and, when one of them calls a function of the file,
+    every call), calls given a lambda or a function or class defined inside
+    a function (in a notebook: any call), and names bound to an imported
+    callable. `from u import pmap` then `pmap(...)` gives `u.pmap`; `import u`
+    then `u.pmap(...)` too.
     """
     imported: Dict[str, str] = {}
+    nested: Set[str] = set()
+    calls: List[ast.Call] = []
     uses: List[List[str]] = []
-    for node in ast.walk(tree):
+    stack: List[Tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_function = stack.pop()
         if isinstance(node, ast.Call):
-            chain = _chain(node.func)
-            if chain:
-                uses.append(chain)
+            calls.append(node)
         elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute)):
             chain = _chain(node.value)
             if chain:
@@ -351,9 +374,31 @@ def used_imported_names(tree: ast.AST, package: str) -> List[str]:
             for alias in node.names:
                 top = alias.name.partition(".")[0]
                 imported[alias.asname or top] = alias.name if alias.asname else top
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and in_function:
+            nested.add(node.name)
+        inner = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    at_import = _runs_at_import(tree)
+    defined = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if any(isinstance(call.func, ast.Name) and call.func.id in defined for call in at_import):
+        wanted = calls  # an entry function of this file runs at import: any call may start processes
+    else:
+        wanted = at_import + [call for call in calls if interactive or _gets_local_callable(call, nested)]
+    for call in wanted:
+        chain = _chain(call.func)
+        if chain:
+            uses.append(chain)
     found: Dict[str, None] = {}
     for chain in uses:
         root = imported.get(chain[0])
         if root is not None and root.partition(".")[0] not in NOT_FOLLOWED:
             found[".".join([root] + chain[1:])] = None
     return list(found)
+
+
+def _gets_local_callable(call: ast.Call, nested: Set[str]) -> bool:
+    for value in [*call.args, *(keyword.value for keyword in call.keywords)]:
+        for node in ast.walk(value):
+            if isinstance(node, ast.Lambda) or (isinstance(node, ast.Name) and node.id in nested):
+                return True
+    return False

@@ -68,7 +68,6 @@ class ModuleFacts:
             "local": self.local,
             "imports": self.imports,
             "exports": None if self.parsed_exports is None else _exports_json(self.parsed_exports),
-            "summaries": {key: summary.to_json() for key, summary in self.summaries.items()},
         }
 
 
@@ -183,12 +182,18 @@ class Project:
         facts, function = found
         key = f"{function}@{budget}"
         summary = facts.summaries.get(key)
+        if summary is None:
+            stored = self.cache.load(facts.path, facts.stamp, key)
+            try:
+                summary = Summary.from_json(stored) if stored is not None else None
+            except (KeyError, TypeError, ValueError, IndexError):
+                summary = None  # an entry of another layout: rebuilt
         if summary is not None and not deps_unchanged(summary.deps):
             summary = None
         if summary is None:
             summary = self._summarize(facts, function, budget)
-            facts.summaries[key] = summary
-            self.cache.store(facts.path, facts.stamp, facts.to_json())
+            self.cache.store(facts.path, facts.stamp, summary.to_json(), key)
+        facts.summaries[key] = summary
         own = (facts.path, facts.stamp[0], facts.stamp[1])
         return Summary(
             summary.starts, summary.starts_if, summary.hands, summary.hands_if, summary.returns_pool,
@@ -300,19 +305,19 @@ def _exports_from_json(data: Dict[str, object]) -> Exports:
 
 def _facts_from_json(path: str, stamp: Tuple[int, int], place: Place, data: Dict[str, object]) -> ModuleFacts:
     imports = data["imports"]
-    summaries = data.get("summaries") or {}
     exports = data.get("exports")
-    assert isinstance(imports, list) and isinstance(summaries, dict)
+    assert isinstance(imports, list)
     facts = ModuleFacts(path, stamp, place, bool(data["local"]), [str(i) for i in imports])
     facts.parsed_exports = _exports_from_json(exports) if isinstance(exports, dict) else None
-    facts.summaries = {str(k): Summary.from_json(v) for k, v in summaries.items() if isinstance(v, dict)}
     return facts
 
 
 _PROJECTS: Dict[Config, Project] = {}
 
 
-def may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST] = None) -> bool:
+def may_reach(
+    source: str, filename: str, config: Config, tree: Optional[ast.AST] = None, interactive: bool = False
+) -> bool:
     """Pre-filter for a file that names no process API itself: does it use an imported
     function that starts processes, returns a pool or hands a parameter to a child?
 
@@ -333,7 +338,7 @@ def may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return False
-    for name in used_imported_names(tree, place.package):
+    for name in used_imported_names(tree, place.package, interactive):
         found = project.summary(name, place)
         if found is not None and not found[0].is_empty():
             return True

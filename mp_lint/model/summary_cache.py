@@ -1,6 +1,7 @@
 """The on-disk cache of what mp-lint learnt about imported modules.
 
-One JSON file per module, named after a hash of its path, in
+One JSON file per module and one per function summary, named after a hash
+of the module's path (and the function's name), in
 `.mp_lint_cache/` of the current folder (or `$MP_LINT_CACHE_DIR`). An entry
 is used only while the module's size and modification time, mp-lint's
 version and the catalogue options are those it was written with, and a
@@ -53,36 +54,39 @@ class SummaryCache:
         self.catalogue_key = catalogue_key
         self._folder = os.path.join(cache_dir(), "summaries")
 
-    def _file(self, path: str) -> str:
+    def _file(self, path: str, part: str) -> str:
         digest = hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogatepass")).hexdigest()
+        if part:
+            digest += "-" + hashlib.sha1(part.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return os.path.join(self._folder, digest + ".json")
 
-    def load(self, path: str, stamp: Tuple[int, int]) -> Optional[Dict[str, object]]:
-        """The entry stored for `path` at this `stamp`, or None."""
+    def load(self, path: str, stamp: Tuple[int, int], part: str = "") -> Optional[Dict[str, object]]:
+        """The entry stored for `path` (and `part`: one function's summary) at this `stamp`, or None."""
         if not self.enabled:
             return None
         try:
-            with open(self._file(path), encoding="utf-8") as handle:
+            with open(self._file(path, part), encoding="utf-8") as handle:
                 entry = json.load(handle)
         except (OSError, ValueError):
             return None
         if not isinstance(entry, dict):
             return None
-        if entry.get("key") != [os.path.abspath(path), stamp[0], stamp[1], __version__, self.catalogue_key]:
+        if entry.get("key") != [os.path.abspath(path), part, stamp[0], stamp[1], __version__, self.catalogue_key]:
             return None
         data = entry.get("data")
         return data if isinstance(data, dict) else None
 
-    def store(self, path: str, stamp: Tuple[int, int], data: Dict[str, object]) -> None:
+    def store(self, path: str, stamp: Tuple[int, int], data: Dict[str, object], part: str = "") -> None:
         if not self.enabled:
             return
-        entry = {"key": [os.path.abspath(path), stamp[0], stamp[1], __version__, self.catalogue_key], "data": data}
+        key = [os.path.abspath(path), part, stamp[0], stamp[1], __version__, self.catalogue_key]
+        entry = {"key": key, "data": data}
         try:
             self._prepare()
             handle, temporary = tempfile.mkstemp(dir=self._folder, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(entry, out)
-            os.replace(temporary, self._file(path))
+            os.replace(temporary, self._file(path, part))
         except (OSError, TypeError, ValueError):
             pass  # a read-only folder or a full disk: run without the cache
 
