@@ -19,12 +19,13 @@ Summaries are plain data (JSON-ready) so that they can be cached on disk.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from mp_lint.model.apis import EXECUTOR_TASK_METHODS, POOL_TASK_METHODS, Family, Kind, Value
 from mp_lint.model.module import BindingKind, CallSite, FunctionInfo, Handoff, ModuleModel, Role, Scope, call_argument
+from mp_lint.model.body import always_true, body_of
 from mp_lint.model.positions import node_starts
 from mp_lint.model.summary_types import EMPTY, Evidence, Summary
 from mp_lint.model.walk import child_nodes
@@ -92,7 +93,7 @@ class Summarizer:
         slots = _Slots(info)
         summary = Summary()
         for start in model.process_starts():
-            if start.site.function is info and summary.starts is None:
+            if start.site.function is info and summary.starts is None and self._certain(info, start.site.node, slots):
                 started = "()" if start.constructor is start.site.node else ".start()"
                 api = _POOL_NAMES.get(start.instance.kind, "Pool") + started
                 summary.starts = self._evidence(start.site.node, api, "start", start.instance)
@@ -100,12 +101,48 @@ class Summarizer:
             if handoff.site.function is info and handoff.api.family is Family.PICKLE:
                 evidence = self._evidence(handoff.site.node, _describe(handoff), handoff.role.value, handoff.api)
                 for key in self._handed_slots(handoff, slots):
-                    summary.hands.setdefault(key, evidence)
+                    if self._certain(info, handoff.site.node, slots, key):
+                        summary.hands.setdefault(key, evidence)
         for site in info.calls:
-            self._class_parameter_pool(site, info, slots, summary)
-            self._call(site, info, slots, summary)
+            if self._certain(info, site.node, slots):
+                self._class_parameter_pool(site, info, slots, summary)
+                self._call(site, info, slots, summary)
         self._returns(info, summary)
         return summary
+
+    def _certain(self, info: FunctionInfo, node: cst.CSTNode, slots: _Slots, key: str = "") -> bool:
+        """Whether `node` runs whenever `info` runs, as far as a reader can tell.
+
+        Not under an `if`, a conditional expression, a `while` (other than
+        `while True:`), an `except` or a `match` case; and, for the slot
+        `key`, after no `if` that returns having used that parameter itself
+        (a serial fallback: `if n_jobs == 1: return [fn(x) for x in xs]`).
+        Precision first: what only may run gives no finding.
+        """
+        body = body_of(self.model, info.node)
+        current: cst.CSTNode = node
+        while True:
+            parent = body.parent_of(current)
+            if parent is None or parent is info.node:
+                break
+            if isinstance(parent, _CONDITIONAL) or (isinstance(parent, cst.While) and not always_true(parent.test)):
+                return False
+            if isinstance(parent, cst.IndentedBlock) and body.parent_of(parent) is info.node:
+                break
+            current = parent
+        names = {name for name, keys in slots.keys.items() if key in keys}
+        if slots.star is not None and key.isdigit() and int(key) >= slots.star_index:
+            names.add(slots.star)
+        if slots.star_kwarg is not None and not key.isdigit() and key not in slots.keys:
+            names.add(slots.star_kwarg)
+        if not names or not isinstance(info.node.body, cst.IndentedBlock):
+            return True
+        for statement in info.node.body.body:
+            if statement is current:
+                break
+            if isinstance(statement, cst.If) and _returns_using(statement, names):
+                return False
+        return True
 
     def _handed_slots(self, handoff: Handoff, slots: _Slots) -> List[str]:
         scope = handoff.site.scope
@@ -155,7 +192,8 @@ class Summarizer:
         for class_key in slots.keys[name]:
             summary.starts_if.setdefault(class_key, evidence)
             for key in self.param_slots(target, site.scope, slots):
-                summary.hands_if.setdefault(key, {}).setdefault(class_key, evidence)
+                if self._certain(info, site.node, slots, key):
+                    summary.hands_if.setdefault(key, {}).setdefault(class_key, evidence)
 
     def _callee(self, site: CallSite) -> Optional[Tuple[Summary, str]]:
         local = self.model.function_called(site.node.func, site.scope)
@@ -174,7 +212,8 @@ class Summarizer:
             summary.starts = callee.starts
         for key, evidence in callee.hands.items():
             for mine in self._caller_slots(site, key, slots):
-                summary.hands.setdefault(mine, evidence)
+                if self._certain(info, site.node, slots, mine):
+                    summary.hands.setdefault(mine, evidence)
         for class_key, evidence in callee.starts_if.items():
             resolved = self._pool_class(site, class_key)
             if resolved is not None and summary.starts is None:
@@ -235,6 +274,28 @@ class Summarizer:
             if value.kind in (Kind.POOL, Kind.MANAGER) and isinstance(node, cst.Call):
                 summary.returns_pool = self._evidence(node, _POOL_NAMES[value.kind] + "()", "start", value)
                 return
+
+
+_CONDITIONAL = (
+    cst.If, cst.IfExp, cst.ExceptHandler, cst.ExceptStarHandler, cst.MatchCase, cst.CompIf, cst.BooleanOperation,
+)
+
+
+def _returns_using(statement: cst.If, names: Set[str]) -> bool:
+    """An `if` that returns somewhere inside and reads one of `names` there."""
+    returns = False
+    uses = False
+    stack: List[cst.CSTNode] = [statement]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(current, cst.Return):
+            returns = True
+        elif isinstance(current, cst.Name) and current.value in names:
+            uses = True
+        stack.extend(child_nodes(current))
+    return returns and uses
 
 
 def argument_for_slot(call: cst.Call, key: str) -> Optional[cst.BaseExpression]:
