@@ -152,13 +152,36 @@ def _in_standard_library(path: str) -> bool:
     return path.startswith(_STDLIB) and "site-packages" not in path and "dist-packages" not in path
 
 
+_LISTINGS: Dict[str, FrozenSet[str]] = {}
+
+
+def _listing(folder: str) -> FrozenSet[str]:
+    """The names in `folder`, read once per process (a stat per import would cost more)."""
+    names = _LISTINGS.get(folder)
+    if names is None:
+        try:
+            names = frozenset(os.listdir(folder))
+        except OSError:
+            names = frozenset()
+        _LISTINGS[folder] = names
+    return names
+
+
 def _in_roots(dotted: str, roots: Iterable[str]) -> Optional[str]:
     parts = dotted.split(".")
     for root in roots:
-        base = os.path.join(root, *parts)
-        for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
-            if os.path.isfile(candidate):
-                return candidate
+        folder = root
+        for part in parts[:-1]:
+            if part not in _listing(folder):
+                break
+            folder = os.path.join(folder, part)
+        else:
+            last = parts[-1]
+            names = _listing(folder)
+            if last in names and "__init__.py" in _listing(os.path.join(folder, last)):
+                return os.path.join(folder, last, "__init__.py")
+            if last + ".py" in names:
+                return os.path.join(folder, last + ".py")
     return None
 
 

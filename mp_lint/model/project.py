@@ -61,6 +61,8 @@ class ModuleFacts:
     #: read with Python's parser when first needed (resolving a name through the module).
     parsed_exports: Optional[Exports] = None
     summaries: Dict[str, Summary] = field(default_factory=dict)
+    #: files of the modules it imports (`Project._children`).
+    children: Optional[List[str]] = None
     summarizers: Dict[int, Any] = field(default_factory=dict)
 
     def to_json(self) -> Dict[str, object]:
@@ -133,12 +135,26 @@ class Project:
         return found
 
     def _children(self, facts: ModuleFacts) -> List[str]:
-        found: List[str] = []
-        for name in facts.imports:
-            child = module_file(name, facts.place)
-            if child is not None and child != facts.path and child not in found:
+        """The files of the modules `facts` imports, once per module.
+
+        From an installed package, only modules of the same package are
+        followed (their import graphs are large and reach a process API of
+        their own only through it); from the user's project, any.
+        """
+        if facts.children is None:
+            installed = _is_installed(facts.path)
+            own = facts.place.source_root + os.sep
+            found: List[str] = []
+            for name in facts.imports:
+                child = module_file(name, facts.place)
+                if child is None or child == facts.path or child in found:
+                    continue
+                same_package = child.startswith(own) and _top_folder(child, own) == _top_folder(facts.path, own)
+                if installed and not same_package:
+                    continue
                 found.append(child)
-        return found
+            facts.children = found
+        return facts.children
 
     def reaches_processes(self, names: List[str], place: Place) -> bool:
         """The text pre-filter of a linted file: may one of its imports start processes?"""
@@ -281,6 +297,14 @@ def _top_level_function(model: "ModuleModel", name: str) -> Optional["FunctionIn
         return None
     info = bindings[0].definition
     return info if isinstance(info, FunctionInfo) else None
+
+
+def _is_installed(path: str) -> bool:
+    return "site-packages" in path or "dist-packages" in path
+
+
+def _top_folder(path: str, root: str) -> str:
+    return path[len(root):].split(os.sep, 1)[0]
 
 
 def _exports_json(exports: Exports) -> Dict[str, object]:
