@@ -195,7 +195,7 @@ def _installed(dotted: str) -> Optional[str]:
             if not locations:
                 return None
             spec = importlib.machinery.PathFinder.find_spec(f"{spec.name}.{part}", list(locations))  # type: ignore
-    except (ImportError, ValueError, AttributeError, TypeError, OSError):
+    except Exception:  # the finders are other code: a namespace package raises KeyError, for one
         return None
     if spec is None or not spec.has_location or not isinstance(spec.origin, str):
         return None
