@@ -155,6 +155,8 @@ def handed_arguments(model: ModuleModel) -> Iterator[Tuple[CrossCall, cst.BaseEx
     if _KEY not in model.derived:
         return
     for site in model.calls:
+        if not site.node.args or imported_name(model, site.node.func, site.scope) is None:
+            continue  # only calls of imported functions can lead into another module
         candidates = [(index, arg) for index, arg in enumerate(site.node.args) if not arg.star]
         candidates = [(i, arg) for i, arg in candidates if _may_fail_by_name(model, arg.value, site)]
         if not candidates:
