@@ -83,6 +83,7 @@ class Project:
         self._facts: Dict[str, Optional[ModuleFacts]] = {}
         self._interest: Dict[Tuple[str, int], bool] = {}
         self._models: Dict[str, Optional["ModuleModel"]] = {}
+        self._depth = 0
 
     # ----------------------------------------------------------------- facts
     def facts(self, path: str) -> Optional[ModuleFacts]:
@@ -196,6 +197,32 @@ class Project:
         if found is None:
             return None
         facts, function = found
+        self._depth += 1
+        try:
+            summary = self._summary_of(facts, function, budget)
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._release()
+        own = (facts.path, facts.stamp[0], facts.stamp[1])
+        return Summary(
+            summary.starts, summary.starts_if, summary.hands, summary.hands_if, summary.returns_pool,
+            summary.deps + [own],
+        ), facts.path
+
+    def _release(self) -> None:
+        """Drop the trees of other modules once the linted file's question is answered.
+
+        flake8 lints thousands of files in one process; a tree kept alive
+        grows memory and slows every later garbage collection. The texts,
+        facts and summaries stay.
+        """
+        self._models.clear()
+        for facts in self._facts.values():
+            if facts is not None:
+                facts.summarizers.clear()
+
+    def _summary_of(self, facts: ModuleFacts, function: str, budget: int) -> Summary:
         key = f"{function}@{budget}"
         summary = facts.summaries.get(key)
         if summary is None:
@@ -210,11 +237,7 @@ class Project:
             summary = self._summarize(facts, function, budget)
             self.cache.store(facts.path, facts.stamp, summary.to_json(), key)
         facts.summaries[key] = summary
-        own = (facts.path, facts.stamp[0], facts.stamp[1])
-        return Summary(
-            summary.starts, summary.starts_if, summary.hands, summary.hands_if, summary.returns_pool,
-            summary.deps + [own],
-        ), facts.path
+        return summary
 
     def may_start(self, facts: ModuleFacts, function: str, budget: int, seen: Optional[Set[str]] = None) -> bool:
         """Read from Python's tree: can `function` reach a process API at all?
@@ -259,7 +282,18 @@ class Project:
 
             summarizer = facts.summarizers[budget] = Summarizer(model, facts.path, imported)
         info = _top_level_function(summarizer.model, function)
-        return EMPTY if info is None else summarizer.of(info)
+        summary = EMPTY if info is None else summarizer.of(info)
+        # The tree is dropped after this question: summarise, now, the other
+        # functions of the module that may start processes, so that the module
+        # is parsed once per process.
+        for other in sorted(self.exports(facts).functions - {function}):
+            key = f"{other}@{budget}"
+            other_info = _top_level_function(summarizer.model, other)
+            if key in facts.summaries or other_info is None or not self.may_start(facts, other, budget):
+                continue
+            facts.summaries[key] = summarizer.of(other_info)
+            self.cache.store(facts.path, facts.stamp, facts.summaries[key].to_json(), key)
+        return summary
 
     def _model(self, path: str) -> Optional["ModuleModel"]:
         """The model of another module, built once per process (None if it does not parse)."""
