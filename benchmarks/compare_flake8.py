@@ -7,8 +7,11 @@ process), process-heavy code (standard library modules and tests built on
 multiprocessing and concurrent.futures, plus this repository's examples and
 fixtures), and one huge statement: a generated 600 KB module whose one
 statement is a 200,000-item list literal, in a module that imports
-multiprocessing (written to a temporary folder, not kept). Each flake8 run
-is a fresh process; "plain" is the same flake8 with the mp-lint plugin
+multiprocessing (written to a temporary folder, not kept); then a project
+whose scripts import a package of its own (`benchmarks/make_project.py`),
+once with mp-lint's summary cache empty before every run (first run) and
+once with it filled (cached run). The other sets also start from an empty
+cache. Each flake8 run is a fresh process; "plain" is the same flake8 with the mp-lint plugin
 filtered out of plugin discovery, so start-up costs match. Runs alternate between the two variants and the fastest of
 `--repeat` is kept. Time is the CPU time (user + system) of the flake8
 process, which other load on the machine disturbs far less than wall time;
@@ -22,17 +25,21 @@ import argparse
 import compileall
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import sysconfig
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from importlib.metadata import version
 
 import mp_lint
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_project import write_project  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -95,10 +102,15 @@ def count_lines(files: List[str]) -> int:
     return total
 
 
-def run_flake8(variant: str, files: List[str], jobs: int) -> Measure:
+def run_flake8(variant: str, files: List[str], jobs: int, cache: Optional[Path] = None, fresh: bool = True) -> Measure:
+    """One flake8 run; mp-lint's summary cache in `cache`, emptied first when `fresh`."""
     args = [sys.executable, "-c", _RUNNER, variant, "--isolated", f"-j{jobs}", "--exit-zero", *files]
+    cache = cache or Path(tempfile.gettempdir()) / "mp-lint-benchmark-cache"
+    if fresh:
+        shutil.rmtree(cache, ignore_errors=True)
+    env = dict(os.environ, MP_LINT_CACHE_DIR=str(cache))
     start = os.times().elapsed
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = os.times().elapsed - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -106,11 +118,15 @@ def run_flake8(variant: str, files: List[str], jobs: int) -> Measure:
     return Measure(usage.ru_utime + usage.ru_stime, elapsed, usage.ru_maxrss / 1024)
 
 
-def compare(files: List[str], repeat: int, jobs: int) -> Tuple[Measure, Measure]:
+def compare(files: List[str], repeat: int, jobs: int, cached: bool = False) -> Tuple[Measure, Measure]:
+    """Best of `repeat` runs each; with `cached`, mp-lint finds its cache filled by a run before."""
     best: Dict[str, Measure] = {}
+    cache = Path(tempfile.gettempdir()) / "mp-lint-benchmark-cache"
+    if cached:
+        run_flake8("plugin", files, jobs, cache)
     for _ in range(repeat):
         for variant in ("plain", "plugin"):
-            measure = run_flake8(variant, files, jobs)
+            measure = run_flake8(variant, files, jobs, cache, fresh=not cached)
             kept = best.get(variant)
             if kept is None or measure.seconds < kept.seconds:
                 best[variant] = Measure(
@@ -149,8 +165,16 @@ def main() -> None:
     print()
     print("| set | files | lines | plain flake8 CPU s | with mp-lint CPU s | ratio | peak RSS plain MiB | added MiB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, files in sets.items():
-        plain, plugin = compare(files, options.repeat, options.jobs)
+    project = Path(tempfile.mkdtemp(prefix="mp-lint-benchmark-project-"))
+    write_project(project)
+    project_files = python_files([project])
+    runs = [(name, files, False) for name, files in sets.items()]
+    runs += [
+        ("project importing its own package (benchmarks/make_project.py), first run", project_files, False),
+        ("the same project, cached run", project_files, True),
+    ]
+    for name, files, cached in runs:
+        plain, plugin = compare(files, options.repeat, options.jobs, cached)
         print(
             f"| {name} | {len(files)} | {count_lines(files)} | {plain.seconds:.2f} | {plugin.seconds:.2f} | "
             f"{plugin.seconds / plain.seconds:.3f} | {plain.max_rss_mib:.0f} | "

@@ -33,6 +33,7 @@ when it has no fix.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, TextIO, Tuple
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mp-start-method", choices=START_METHODS, help="start method to assume (default: spawn)")
     parser.add_argument("--mp-extra-process-apis", help="comma-separated dotted names that create process pools")
     parser.add_argument("--mp-lang", choices=LANGUAGES, help="message language (default: en)")
+    parser.add_argument("--mp-no-cache", action="store_true", help="do not keep summaries of imported modules on disk")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--statistics", action="store_true", help="count the findings per code")
     parser.add_argument("-v", "--verbose", action="store_true", help="say which files were checked and skipped")
@@ -93,9 +95,11 @@ def resolve_config(options: argparse.Namespace, file_options: Dict[str, str]) ->
     extra = config.extra_process_apis
     if options.mp_extra_process_apis is not None:
         extra = frozenset(split_names(options.mp_extra_process_apis))
-    return make_config(
+    config = make_config(
         options.mp_start_method or config.start_method, sorted(extra), options.mp_lang or config.lang, None
     )
+    no_cache = options.mp_no_cache or file_options.get("mp-no-cache", "").strip().lower() in ("1", "true", "yes", "on")
+    return dataclasses.replace(config, use_cache=not no_cache)
 
 
 def _display(path: str) -> str:

@@ -21,18 +21,21 @@ LANGUAGES = ("en", "zh")
 CONFIG_FILES = ("setup.cfg", "tox.ini", ".flake8")
 #: The keys of a config file that the `mp-lint` command reads.
 FILE_KEYS = (
-    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude"
+    "mp-start-method", "mp-extra-process-apis", "mp-lang", "ignore", "extend-ignore", "exclude", "extend-exclude",
+    "mp-no-cache",
 )
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 @dataclass(frozen=True)
 class Config:
-    """How to lint: the start method assumed, extra pool APIs, message language."""
+    """How to lint: the start method assumed, extra pool APIs, message language, the cache."""
 
     start_method: str = "spawn"
     extra_process_apis: FrozenSet[str] = field(default_factory=frozenset)
     lang: str = "en"
+    #: keep summaries of imported modules in the on-disk cache (`--mp-no-cache` turns it off).
+    use_cache: bool = True
 
 
 DEFAULT_CONFIG = Config()

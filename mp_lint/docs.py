@@ -128,6 +128,10 @@ def render_rule(rule: Type[Rule]) -> str:
     out = [f"## {_heading(rule)}", ""]
     out.append(f"Message: {_inline_code(en.MESSAGES.get(rule.code, ''))}  ")
     out.append(f"中文提示：{_inline_code(zh.MESSAGES.get(rule.code, ''))}")
+    if rule.code in en.ACROSS_MESSAGES:
+        out[-1] += "  "
+        out.append(f"Across modules: {_inline_code(en.ACROSS_MESSAGES[rule.code])}  ")
+        out.append(f"跨模块：{_inline_code(zh.ACROSS_MESSAGES.get(rule.code, ''))}")
     out.append("")
     for title in SECTIONS:
         text = sections.get(title)

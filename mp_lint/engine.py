@@ -93,7 +93,9 @@ def lint_source(
     try:
         if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
             source = source[1:]
-        if not _prefilter_for(config).may_use_process_api(source):
+        if not _prefilter_for(config).may_use_process_api(source) and not _may_reach(
+            source, filename, config, tree, interactive is True
+        ):
             return []
         if not compiles or not isinstance(tree, ast.Module):
             tree = _python_tree(source, filename)
@@ -115,11 +117,18 @@ def lint_source(
             if notes is not None:
                 notes.append(f"not analysed: {reason}")
             return []
-        return _lint(source, config, rules, tree, lines, interactive)
+        return _lint(source, config, rules, tree, lines, interactive, filename)
     except Exception:  # includes RecursionError on absurdly nested code
         if os.environ.get("MP_LINT_DEBUG"):
             raise
         return []
+
+
+def _may_reach(source: str, filename: str, config: Config, tree: Optional[ast.AST], interactive: bool) -> bool:
+    """Whether a module this file imports may start processes (see mp_lint.model.project)."""
+    from mp_lint.model.project import may_reach
+
+    return may_reach(source, filename, config, tree, interactive)
 
 
 def _python_tree(source: str, filename: str) -> Optional[ast.Module]:
@@ -163,12 +172,14 @@ def _lint(
     tree: ast.Module,
     lines: Sequence[str],
     interactive: bool = False,
+    filename: str = "<unknown>",
 ) -> List[Finding]:
     # Loaded once by _load_analysis(); imported here rather than at the top
     # so that files the pre-filter skips never import libcst.
     import libcst as cst
 
     from mp_lint.model import build_model
+    from mp_lint.model.across import attach
     from mp_lint.model.apis import Catalogue
     from mp_lint.model.positions import node_starts
     from mp_lint.parsing import parse_module
@@ -186,6 +197,7 @@ def _lint(
         except cst.ParserSyntaxError:
             return []  # syntax libcst does not support; Python's own errors are E999
         model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
+        attach(model, filename, config)
         reports: List["Report"] = []
         for rule in all_rules() if rules is None else rules:
             reports.extend(rule().check(model))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ast
 import sys
 from typing import Any, ClassVar, Iterator, List, Sequence, Tuple, Type
@@ -52,6 +53,13 @@ class MpLintPlugin:
             help="language of mp-lint messages (en, zh)",
         )
 
+        option_manager.add_option(
+            "--mp-no-cache",
+            action="store_true",
+            parse_from_config=True,
+            help="do not keep summaries of imported modules in .mp_lint_cache/",
+        )
+
     @classmethod
     def parse_options(cls, options: Any) -> None:
         """Keep the parsed options for every file of the run.
@@ -62,7 +70,8 @@ class MpLintPlugin:
         """
         extra: List[str] = [name.strip() for name in (options.mp_extra_process_apis or []) if name.strip()]
         try:
-            cls.config = make_config(str(options.mp_start_method), extra, str(options.mp_lang))
+            config = make_config(str(options.mp_start_method), extra, str(options.mp_lang))
+            cls.config = dataclasses.replace(config, use_cache=not getattr(options, "mp_no_cache", False))
         except ConfigError as error:
             print(f"flake8: mp-lint: {error}", file=sys.stderr)
             raise SystemExit(2) from None

@@ -17,6 +17,8 @@ from mp_lint.messages import en, zh
 
 LANGUAGES: Dict[str, Mapping[str, str]] = {"en": en.MESSAGES, "zh": zh.MESSAGES}
 TEXTS: Dict[str, Mapping[str, str]] = {"en": en.TEXTS, "zh": zh.TEXTS}
+#: Findings that lead into another module (details carry `across`).
+ACROSS: Dict[str, Mapping[str, str]] = {"en": en.ACROSS_MESSAGES, "zh": zh.ACROSS_MESSAGES}
 
 
 def _render(template: str, details: Mapping[str, object]) -> str:
@@ -28,8 +30,9 @@ def _render(template: str, details: Mapping[str, object]) -> str:
 
 def message(code: str, lang: str = "en", **details: str) -> str:
     """The text of a finding, in `lang` (English where a translation is missing)."""
-    table = LANGUAGES.get(lang, en.MESSAGES)
-    template = table.get(code) or en.MESSAGES.get(code, code)
+    tables, english = (ACROSS, en.ACROSS_MESSAGES) if details.get("across") else (LANGUAGES, en.MESSAGES)
+    table = tables.get(lang, english)
+    template = table.get(code) or english.get(code) or en.MESSAGES.get(code, code)
     if lang == "zh" and "what" in details and "what_zh" not in details:
         details = {**details, "what_zh": kind_zh(details["what"])}
     return _render(template, details)

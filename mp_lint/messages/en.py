@@ -111,3 +111,12 @@ FIX_MESSAGES = {
     "guard.defines-needed": "line {line} also defines '{name}', which functions need at import",
     "guard.bound-again": "'{name}' is bound again on line {line}, which would then run first",
 }
+
+# Across modules: the finding is at a call that leads into another module.
+ACROSS_MESSAGES = {
+    "MPL101": "`{function}()` returns a started {api} ({where}) at import; children re-import this module: use the guard",
+    "MPL102": "`{function}()` starts processes (`{api}` in {where}) and runs at import; call it under the __main__ guard",
+    "MPL201": "lambda given to `{function}()`, which sends it to `{api}` in {where}: it cannot be pickled; use a def",
+    "MPL202": "{what} '{callable}' given to `{function}()`, which sends it to `{api}` in {where}: define it at module level",
+    "MPL205": "'{callable}' from this notebook goes to `{api}` in {where} via `{function}()`: children lack it; import it from a .py",
+}

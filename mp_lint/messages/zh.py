@@ -133,3 +133,12 @@ FIX_MESSAGES = {
     "guard.defines-needed": "第 {line} 行还定义了 '{name}'，而函数在导入时就需要它",
     "guard.bound-again": "'{name}' 在第 {line} 行又被赋值一次，移动后那一行会先执行",
 }
+
+# 跨模块：问题出在调用另一个模块的那一行。
+ACROSS_MESSAGES = {
+    "MPL101": "`{function}()` 返回一个已启动的 {api}（{where}），却在模块导入时被调用，子进程会重新导入本模块；请移到 if __name__ == '__main__': 下",
+    "MPL102": "`{function}()` 会启动子进程（{where} 的 `{api}`），却在模块导入时被直接调用；请改为只在 if __name__ == '__main__': 下调用",
+    "MPL201": "交给 `{function}()` 的 lambda 会被它送到 {where} 的 `{api}`，无法被 pickle；请改成在模块顶层用 def 定义的函数",
+    "MPL202": "交给 `{function}()` 的 '{callable}' 定义在函数内部，会被送到 {where} 的 `{api}`，pickle 按名字找不到它；请移到模块顶层定义",
+    "MPL205": "'{callable}' 定义在 notebook 里，经 `{function}()` 送到 {where} 的 `{api}`，spawn 启动的子进程找不到它；请写进 .py 文件再导入",
+}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Iterator, Set
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import pool_factories
 from mp_lint.model.apis import WRAPPERS, Kind, Value
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 
 _WHAT = {
@@ -41,6 +43,11 @@ class ProcessStartAtImport(Rule):
     starts processes again, inside a child: a Pool respawns crashing workers
     forever (a hang), an executor raises `BrokenProcessPool`, a Manager
     raises `EOFError`, a started Process exits 1 while the parent exits 0.
+
+    Also flagged: a call at module level of an imported function that
+    returns a started pool or manager (`pool = make_pool()` with
+    `def make_pool(): return Pool(4)` in another module), read from its
+    source.
 
     Creating is not starting: a module-level `Process(...)` or
     `ProcessPoolExecutor()` that is only started or used under the guard
@@ -95,3 +102,5 @@ class ProcessStartAtImport(Rule):
                 continue  # `p.start()` after `p = Process(...)`: one finding
             reported.add(id(start.constructor))
             yield self.report(start.constructor, api=_describe(start.instance))
+        for call, evidence in pool_factories(model):
+            yield self.report(call.site.node, **across_details(call, evidence, api=evidence.api.rstrip("()")))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Set
+from typing import Iterator, List, Set, Tuple
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import entry_calls, starting_functions
+from mp_lint.model.module import CallSite, FunctionInfo
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 
 
@@ -19,9 +22,11 @@ class UnguardedEntryCall(Rule):
     Why is this bad?
     Under spawn and forkserver every child re-imports the main module, runs
     the bare `main()` again and starts processes of its own, which fails as
-    MPL101 describes. Only calls by plain name to functions defined in this
-    module are followed; methods and imported functions are not. Silent in
-    notebooks, which no child re-imports.
+    MPL101 describes. Calls by plain name to functions of this module are
+    followed, and imported functions are read from their source: a bare
+    `run_all()` of your package (or a function here that calls one) is
+    reported at the call, naming where the other module starts processes.
+    Methods are not followed. Silent in notebooks, which no child re-imports.
 
     Example:
         def main():
@@ -57,13 +62,14 @@ class UnguardedEntryCall(Rule):
         for start in model.process_starts():
             if start.site.function is not None and model.pickles_like_spawn(start.instance):
                 starters.add(id(start.site.function))
-        if not starters:
-            return
+        entries: List[Tuple[CallSite, FunctionInfo]] = []
         for site in model.calls:
-            if not site.at_import or site.guarded:
-                continue
-            entry = model.function_called(site.node.func, site.scope)
-            if entry is None:
-                continue
+            entry = model.function_called(site.node.func, site.scope) if site.at_import and not site.guarded else None
+            if entry is not None:
+                entries.append((site, entry))
+        starters |= set(starting_functions(model, [entry for _, entry in entries]))
+        for call, evidence in entry_calls(model):
+            yield self.report(call.site.node, **across_details(call, evidence))
+        for site, entry in entries:
             if any(id(info) in starters for info in model.reachable_functions([entry])):
                 yield self.report(site.node, function=entry.name)

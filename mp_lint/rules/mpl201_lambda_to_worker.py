@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import handed_arguments
 from mp_lint.model.module import CallableKind
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 from mp_lint.rules.handoff import describe, pickled_handoffs
 
@@ -34,6 +36,13 @@ class LambdaToWorker(Rule):
     libraries (joblib, loky, multiprocess, pathos) accept lambdas and are
     never flagged; nor is a DataLoader without worker processes, or a
     manager client that only registers a typeid and connects.
+
+    Across modules: a lambda given to a function of another module (your
+    project's `utils.parallel_map(fn, xs)`, tqdm's `process_map`) is flagged
+    at that call when the function's source hands that parameter to a
+    process pool or `Process`, also through `partial`, a rename or
+    `*args`/`**kwargs`; not when it only uses it in the parent (`key=`, a
+    callback, `fn()`), nor when it uses threads or dill.
 
     Example:
         with Pool() as pool:
@@ -65,3 +74,6 @@ class LambdaToWorker(Rule):
             kind, _ = model.callable_kind(handoff.callable_expr, handoff.site.scope)
             if kind is CallableKind.LAMBDA:
                 yield self.report(handoff.site.node, api=describe(handoff))
+        for call, argument, evidence in handed_arguments(model):
+            if model.callable_kind(argument, call.site.scope)[0] is CallableKind.LAMBDA:
+                yield self.report(call.site.node, **across_details(call, evidence))

@@ -7,7 +7,9 @@ from typing import Iterator
 import libcst as cst
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import handed_arguments
 from mp_lint.model.module import CallableKind
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 from mp_lint.rules.handoff import describe, pickled_handoffs
 
@@ -34,7 +36,8 @@ class LocalCallableToWorker(Rule):
     pickle finds a function again by importing its module and looking up its
     qualified name. A function defined inside another function is not an
     attribute of any module: `AttributeError: Can't pickle local object
-    'main.<locals>.work'`.
+    'main.<locals>.work'`. Also flagged at a call of another module's
+    function whose source hands that parameter to a child (see MPL201).
 
     Example:
         def main():
@@ -75,3 +78,8 @@ class LocalCallableToWorker(Rule):
                 else:
                     name = cst.Module([]).code_for_node(decided_by)
                 yield self.report(handoff.site.node, what=kind.value, callable=name, api=describe(handoff))
+        for call, argument, evidence in handed_arguments(model):
+            kind, decided_by = model.callable_kind(argument, call.site.scope)
+            if kind in _LOCAL_KINDS and decided_by is not None:
+                name = cst.Module([]).code_for_node(decided_by)
+                yield self.report(call.site.node, **across_details(call, evidence, what=kind.value, callable=name))

@@ -7,8 +7,10 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from mp_lint.model import ModuleModel
+from mp_lint.model.across import handed_arguments, spawn_relevant
 from mp_lint.model.apis import Kind
 from mp_lint.model.module import BindingKind, Role, Scope, call_argument
+from mp_lint.rules.across import across_details
 from mp_lint.rules.base import Report, Rule
 from mp_lint.rules.handoff import pickled_handoffs
 
@@ -35,6 +37,10 @@ class InteractiveWorker(Rule):
     pickle functions by value with dill, are not flagged. Not followed (no
     finding): bound methods such as `pool.map(obj.work, ...)` and instances
     of notebook classes passed as arguments, though they fail the same way.
+
+    Also flagged: a notebook function given to a helper of a `.py` module or
+    an installed package whose source hands that parameter to a child
+    (`parallel_map(square, xs)`), at the call in the cell.
 
     In a notebook MPL101 and MPL102 stay silent: no child re-imports it, and
     `if __name__ == "__main__":` is true in every cell, so a guard changes
@@ -82,6 +88,10 @@ class InteractiveWorker(Rule):
                 name = _defined_in_notebook(model, handoff.site.node.func, scope)
             if name is not None:
                 yield self.report(handoff.site.node, callable=name)
+        for call, argument, evidence in handed_arguments(model):
+            name = _defined_in_notebook(model, argument, call.site.scope) if spawn_relevant(model, evidence) else None
+            if name is not None:
+                yield self.report(call.site.node, **across_details(call, evidence, callable=name))
 
 
 def _defined_in_notebook(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[str]:
