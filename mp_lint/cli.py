@@ -98,7 +98,9 @@ def resolve_config(options: argparse.Namespace, file_options: Dict[str, str]) ->
     config = make_config(
         options.mp_start_method or config.start_method, sorted(extra), options.mp_lang or config.lang, None
     )
-    no_cache = options.mp_no_cache or file_options.get("mp-no-cache", "").strip().lower() in ("1", "true", "yes", "on")
+    no_cache = getattr(options, "mp_no_cache", False) or file_options.get("mp-no-cache", "").strip().lower() in (
+        "1", "true", "yes", "on"
+    )
     return dataclasses.replace(config, use_cache=not no_cache)
 
 
