@@ -89,11 +89,10 @@ def test_forkserver_children_re_import_the_file_too(sandbox: Tuple[Path, Path, s
     assert done.returncode == 1, done.stdout + done.stderr
     assert "under forkserver, as on Linux since Python 3.14" in done.stdout
     assert re.search(rf"homework.py:{line}:\d+: MPL101 ", done.stdout)
-    assert re.search(r"\d+ child processes died", done.stdout) and "RuntimeError: An attempt has been made" in done.stdout
-    # Hundreds of children write their tracebacks at once; when enough of them
-    # come through whole, the run links the deaths to the finding's line.
-    linked = re.search(rf"MPL101 at line {line}: (\d+) children died re-running line {line}", done.stdout)
-    assert linked is None or int(linked[1]) > 0
+    # Hundreds of children write their tracebacks at once, so the link to the
+    # finding's line is not always made; the deaths and their cause are shown.
+    assert re.search(r"\d+ child processes died", done.stdout)
+    assert "RuntimeError: An attempt has been made" in done.stdout
 
 
 def test_lost_data_looks_clean_and_says_the_run_cannot_show_it(sandbox: Tuple[Path, Path, str]) -> None:
