@@ -71,7 +71,10 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 # Nodes that hold statements: their spans are checked before anything inside.
-_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)
+# (`match` cases exist from Python 3.10 on.)
+_BLOCKS: Tuple[type, ...] = (ast.stmt, ast.excepthandler) + tuple(
+    getattr(ast, name) for name in ("match_case",) if hasattr(ast, name)
+)
 _SEQUENCES = (ast.List, ast.Tuple, ast.Set)
 
 
@@ -243,7 +246,10 @@ def survey(tree: ast.AST, source: str, lines: Optional[Sequence[str]] = None) ->
     """Measure `tree`, Python's tree of `source` (cut into `lines` by `split_lines`)."""
     surveyor = _Surveyor(source, split_lines(source) if lines is None else lines)
     result = surveyor.result
-    for statement in tree.body if isinstance(tree, ast.Module) else [tree]:
+    statements: List[ast.AST] = [tree]
+    if isinstance(tree, ast.Module):
+        statements = list(tree.body)
+    for statement in statements:
         # libcst parses a top-level statement in one piece (see mp_lint.parsing).
         surveyor.nodes = 0
         surveyor.blocks([statement])

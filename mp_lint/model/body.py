@@ -238,7 +238,7 @@ class FunctionBody:
         """The nodes of `kinds` around `node`, innermost first, up to its own function."""
         current = self.parent.get(id(node))
         while current is not None and not isinstance(current, _SCOPE_NODES):
-            if isinstance(current, kinds):
+            if any(isinstance(current, kind) for kind in kinds):  # (no narrowing to `object`)
                 yield current
             current = self.parent.get(id(current))
 
