@@ -205,14 +205,27 @@ def result_dropped(model: ModuleModel, site: CallSite) -> bool:
     A module-level name outside the `__main__` guard may be imported and
     read by another module: only a plain expression statement counts there.
     """
+    decided, body = _decided_by_place(model, site)
+    if decided is not None or body is None:
+        return bool(decided)
+    return not result_is_used(body, site.node)
+
+
+def _decided_by_place(model: ModuleModel, site: CallSite) -> Tuple[Optional[bool], Optional[FunctionBody]]:
+    """Whether the result at `site` is dropped, when where the call stands decides it; else its body.
+
+    A whole expression statement drops it; in a lambda or class body nothing
+    is known (not dropped); at module level outside the `__main__` guard a
+    name may be imported and read elsewhere, so only a drop counts.
+    """
     if site.is_statement:
-        return True
+        return True, None
     body = body_for(model, site)
     if body is None:
-        return False
+        return False, None
     if site.scope.kind == "module" and not site.guarded:
-        return sink_of(body, site.node).kind is SinkKind.DROPPED
-    return not result_is_used(body, site.node)
+        return sink_of(body, site.node).kind is SinkKind.DROPPED, None
+    return None, body
 
 
 #: AsyncResult and Future methods that never raise the worker's exception.
@@ -230,13 +243,9 @@ def result_never_read(model: ModuleModel, api: ApiCall) -> bool:
     a return or any other use still count as reading it.
     """
     site = api.site
-    if site.is_statement:
-        return True
-    body = body_for(model, site)
-    if body is None:
-        return False
-    if site.scope.kind == "module" and not site.guarded:
-        return sink_of(body, site.node).kind is SinkKind.DROPPED
+    decided, body = _decided_by_place(model, site)
+    if decided is not None or body is None:
+        return bool(decided)
     sink = sink_of(body, site.node)
     if sink.kind is not SinkKind.DROPPED and sink.kind is not SinkKind.OTHER:
         receiver = api.receiver
