@@ -449,6 +449,59 @@ if __name__ == "__main__":
     assert "\n\ndef x_times_K(x):\n    return x * K\n\n\nif __name__" in fixed(source)
 
 
+def test_lambda_whose_default_reads_a_local_variable_gets_no_fix() -> None:
+    # Moved to module level, the default `k=k` would run at import, where `k` is not bound.
+    source = '''\
+from multiprocessing import Pool
+
+
+def job(data):
+    k = 3
+    with Pool(2) as pool:
+        return pool.map(lambda x, k=k: x + k, data)
+'''
+    assert fixed(source) == source
+    assert reasons(source) == ["7:MPL201 its defaults or annotations read 'k', which is not a module-level name"]
+
+
+def test_nested_function_whose_default_is_bound_further_down_gets_no_fix() -> None:
+    source = '''\
+from multiprocessing import Pool
+
+
+def job(data):
+    def scaled(x, factor=FACTOR):
+        return x * factor
+
+    with Pool(2) as pool:
+        return pool.map(scaled, data)
+
+
+FACTOR = 3
+'''
+    assert fixed(source) == source
+    assert reasons(source) == [
+        "9:MPL202 its defaults or annotations read 'FACTOR', which is bound further down"
+    ]
+
+
+def test_lambda_whose_default_reads_a_module_constant_bound_above_is_lifted() -> None:
+    source = '''\
+from multiprocessing import Pool
+
+K = 3
+
+
+def job(data):
+    with Pool(2) as pool:
+        return pool.map(lambda x, k=K: x + k, data)
+'''
+    after = fixed(source)
+    assert "\n\ndef x_plus_k(x, k=K):\n    return x + k\n" in after
+    assert after.index("K = 3") < after.index("def x_plus_k")
+    assert reasons(source) == []
+
+
 def test_lambdas_without_a_describable_body_get_distinct_names() -> None:
     source = '''\
 from multiprocessing import Pool, Process

@@ -278,16 +278,16 @@ def _header_reason(
     for access in header_accesses:
         if names.is_builtin(access):
             continue
-            name = _access_name(access)
-            if not names.reads_global(access):
-                return Reason.of("lift.header-not-global", name=name)
-            reason = _global_reason(names, body, name)
-            if reason is not None:
-                return reason
-            for assignment in names.global_assignments(name):
-                index = names.top_index(getattr(assignment, "node"))
-                if index is None or index >= anchor:
-                    return Reason.of("lift.header-bound-later", name=name)
+        name = _access_name(access)
+        if not names.reads_global(access):
+            return Reason.of("lift.header-not-global", name=name)
+        reason = _global_reason(names, body, name)
+        if reason is not None:
+            return reason
+        for assignment in names.global_assignments(name):
+            index = names.top_index(getattr(assignment, "node"))
+            if index is None or index >= anchor:
+                return Reason.of("lift.header-bound-later", name=name)
     return None
 
 
