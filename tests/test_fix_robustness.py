@@ -61,7 +61,7 @@ NONLOCAL = "import multiprocessing as mp\n\nnonlocal x\npool = mp.Pool()\n"
 
 
 @pytest.mark.parametrize("mode", [["--fix"], ["--fix", "--unsafe-fixes"], ["--diff"]])
-@pytest.mark.parametrize("name, source", [("deep.py", DEEP), ("nonlocal_x.py", NONLOCAL)])
+@pytest.mark.parametrize("name, source", [("nonlocal_x.py", NONLOCAL)])
 def test_unfixable_file_gets_one_line_and_the_run_goes_on(
     tmp_path: Path, name: str, source: str, mode: List[str]
 ) -> None:
@@ -79,11 +79,39 @@ def test_unfixable_file_gets_one_line_and_the_run_goes_on(
         assert "+def x_times_2(x):" in done.stdout
 
 
-def test_deep_nesting_and_module_level_nonlocal_say_why() -> None:
+#: a lambda at the end of a 300-term sum: libcst's visitors recurse once per term.
+CHAIN = (
+    "import multiprocessing as mp\n\n\ndef main(data):\n    with mp.Pool(2) as pool:\n        return "
+    + " + ".join(["1"] * 300)
+    + " + pool.map(lambda v: v * 2, data)\n"
+)
+
+
+@pytest.mark.parametrize("name, source, made", [("deep.py", DEEP, "if __name__"), ("chain.py", CHAIN, "def v_times_2")])
+def test_deep_code_the_linter_analyses_is_fixed_too(tmp_path: Path, name: str, source: str, made: str) -> None:
+    # The fixer's own name resolution walks only what it needs, and only the
+    # statements a fix changes are rebuilt: nesting the linter takes, it takes.
+    (tmp_path / name).write_text(source)
+    done = mp_lint(["--fix", "--unsafe-fixes", name], tmp_path)
+    no_traceback(done)
+    assert "cannot fix" not in done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = (tmp_path / name).read_text()
+    assert made in fixed and fixed != source
+    compile(fixed, name, "exec")
+
+
+def test_deep_nesting_and_module_level_nonlocal_say_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mp_lint.fixes import names
     from mp_lint.fixes.apply import FixError
 
-    with pytest.raises(FixError, match="nested too deeply"):
-        fix_source(DEEP)
+    def too_deep(self: object, module: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(names.Resolver, "__init__", too_deep)
+        with pytest.raises(FixError, match="nested too deeply"):
+            fix_source(CHAIN)
     with pytest.raises(FixError, match="does not compile .*nonlocal"):
         fix_source(NONLOCAL)
 

@@ -17,6 +17,7 @@ from mp_lint.config import Config
 from mp_lint.model import ModuleModel, build_model
 from mp_lint.model.apis import Catalogue
 from mp_lint.model.positions import node_starts
+from mp_lint.parsing import parse_module
 from mp_lint.rules import Report, all_rules
 
 if TYPE_CHECKING:
@@ -69,13 +70,15 @@ def analyse(
     """Parse `source`, build its model and run the rules whose code is in `codes`.
 
     None when libcst cannot parse the source (the linter reports nothing
-    there either). The tree is parsed whole and validated, unlike the
-    linter's, because the fixes build new trees from it. `module`, the tree
+    there either). The tree is parsed whole (the linter parses runs of
+    statements and joins them), on the parser's own thread and without
+    libcst's re-validation of what it has just parsed from code Python
+    compiled; the nodes the fixes build are validated as usual. `module`, the tree
     of `source` when the caller has parsed it already, saves the parse.
     """
     if module is None:
         try:
-            module = cst.parse_module(source)
+            module = parse_module(source)
         except cst.ParserSyntaxError:
             return None
     model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)

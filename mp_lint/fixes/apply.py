@@ -54,6 +54,7 @@ from mp_lint.fixes.analysis import Analysis, Located, analyse
 from mp_lint.fixes.base import SAFE, UNSAFE, Declined, Key
 from mp_lint.fixes.text import Reason
 from mp_lint.notebooks import is_nbqa_source
+from mp_lint.parsing import parse_module
 from mp_lint.rules import all_rules
 from mp_lint.selection import selected, suppressed
 
@@ -386,7 +387,7 @@ def _check(
     except (SyntaxError, ValueError) as error:
         return Reason.of("check.no-compile", error=str(error)), None
     try:
-        parsed = cst.parse_module(after)
+        parsed = parse_module(after)
     except cst.ParserSyntaxError as error:
         return Reason.of("check.no-parse", error=str(error)), None
     try:

@@ -30,16 +30,18 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import Access, BaseAssignment, ComprehensionScope, FunctionScope, GlobalScope, Scope
 
 from mp_lint.fixes.analysis import Analysis, Located
 from mp_lint.fixes.base import SAFE, UNSAFE, Declined, FamilyResult, blank_lines, with_blank_lines
 from mp_lint.fixes.names import RESERVED, ModuleNames
+from mp_lint.fixes.scoping import Access, ComprehensionScope, FunctionScope, GlobalScope, Scope
+from mp_lint.fixes.scoping import Assignment as BaseAssignment
 from mp_lint.fixes.text import Reason
 from mp_lint.model import ModuleModel
 from mp_lint.model.apis import Kind
 from mp_lint.model.guard import main_guard_polarity
 from mp_lint.model.module import BindingKind, CallableKind, Handoff, Role
+from mp_lint.model.walk import child_nodes
 from mp_lint.rules.handoff import pickled_handoffs
 
 CODES = ("MPL201", "MPL202")
@@ -125,7 +127,11 @@ def fix(analysis: Analysis, wanted: Sequence[Located], allow_unsafe: bool = True
             result.dropped["lambda"] += 1
         elif lift.renamed:
             result.dropped[lift.target.name.value] += 1 + len(lift.references)
-    result.module = module.visit(lifter)
+    # Only the top-level statements that hold a lifted callable or a reference to one change.
+    touched = {lift.anchor for lift in lifts.values()}
+    for lift in lifts.values():
+        touched.update(index for index in map(names.top_index, lift.references) if index is not None)
+    result.module = lifter.apply(module, touched)
     return result
 
 
@@ -563,6 +569,21 @@ def _blank_lines_above(statement: cst.BaseStatement) -> int:
     return blank_lines(getattr(statement, "leading_lines", ()))
 
 
+def _paths_to(statement: cst.CSTNode, wanted: Set[int]) -> Set[int]:
+    """The ids of the nodes from `statement` down to every node whose id is in `wanted`."""
+    found: Set[int] = set()
+    path: List[int] = []
+    stack: List[Tuple[int, cst.CSTNode]] = [(0, statement)]
+    while stack:
+        depth, node = stack.pop()
+        del path[depth:]
+        path.append(id(node))
+        if id(node) in wanted:
+            found.update(path)
+        stack.extend((depth + 1, child) for child in child_nodes(node))
+    return found
+
+
 class _Lifter(cst.CSTTransformer):
     """Replaces lifted callables by their new names and defines them at module level."""
 
@@ -574,6 +595,8 @@ class _Lifter(cst.CSTTransformer):
         self.original_body = body
         self.created: Dict[int, cst.FunctionDef] = {}
         self.references: Dict[int, _Lift] = {}
+        #: ids of the nodes on the way from a top-level statement down to one that changes.
+        self.on_the_way: Set[int] = set()
         for lift in lifts:
             if lift.bound or lift.renamed:
                 for reference in lift.references:
@@ -613,7 +636,23 @@ class _Lifter(cst.CSTTransformer):
             return updated_node.with_changes(body=[first, *updated_node.body[1:]])
         return updated_node
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        # Only the way down to a lifted callable or a reference is walked (and rebuilt).
+        return id(node) in self.on_the_way
+
+    def apply(self, module: cst.Module, touched: Set[int]) -> cst.Module:
+        """`module` with the statements at `touched` transformed and the new definitions in place."""
+        statements = list(module.body)
+        wanted = set(self.lifts) | set(self.references)
+        for index in touched:
+            self.on_the_way.update(_paths_to(statements[index], wanted))
+        for index in sorted(touched):
+            changed = statements[index].visit(self)
+            assert isinstance(changed, cst.BaseStatement)  # a lifted def is never a top-level one
+            statements[index] = changed
+        return self._assemble(module, statements)
+
+    def _assemble(self, updated_node: cst.Module, statements: List[cst.BaseStatement]) -> cst.Module:
         inserted: Dict[int, List[cst.BaseStatement]] = {}
         for lift in self.order:
             made = self.created.get(id(lift.target))
@@ -623,7 +662,6 @@ class _Lifter(cst.CSTTransformer):
         if self.spelling is not None and self.spelling.import_line is not None:
             import_at = _import_position(self.original_body)
         body: List[cst.BaseStatement] = []
-        statements: List[cst.BaseStatement] = list(updated_node.body)
         for index in range(len(statements) + 1):
             statement: Optional[cst.BaseStatement] = statements[index] if index < len(statements) else None
             added_import = index == import_at

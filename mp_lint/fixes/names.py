@@ -13,18 +13,10 @@ import keyword
 from typing import Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
 
 import libcst as cst
-from libcst.metadata import (
-    Access,
-    BaseAssignment,
-    BuiltinScope,
-    FunctionScope,
-    GlobalScope,
-    MetadataWrapper,
-    Scope,
-    ScopeProvider,
-)
-
+from mp_lint.fixes.scoping import Access, Assignment, BuiltinScope, FunctionScope, GlobalScope, Resolver, Scope
 from mp_lint.model.walk import child_nodes
+
+BaseAssignment = Assignment
 
 #: Names a new module-level name must never take.
 RESERVED = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
@@ -35,12 +27,9 @@ class ModuleNames:
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
-        # unsafe_skip_copy keeps node identity, so the model's nodes can be looked up.
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self._scope_of = wrapper.resolve(ScopeProvider)
-        scope = self._scope_of.get(module)
-        assert isinstance(scope, GlobalScope)
-        self.global_scope: GlobalScope = scope
+        resolver = Resolver(module)
+        self._scope_of = resolver.scope_at
+        self.global_scope: GlobalScope = resolver.module_scope
         self._top: Dict[int, int] = {}
         self._numbered: Dict[str, int] = {}
         #: every identifier used as a variable anywhere in the module (not
@@ -60,12 +49,7 @@ class ModuleNames:
                 elif isinstance(node, cst.Arg) and node.keyword is not None:
                     not_variables.add(id(node.keyword))
                 stack.extend(child_nodes(node))
-        self.scopes: List[Scope] = []
-        seen: Set[int] = set()
-        for found in self._scope_of.values():
-            if found is not None and id(found) not in seen:
-                seen.add(id(found))
-                self.scopes.append(found)
+        self.scopes: List[Scope] = list(resolver.scopes)
         # Indexes built once, so that each question below costs what its answer holds,
         # not a walk over every scope of the module (fixing thousands of findings).
         self._children: Dict[int, List[Scope]] = {}
@@ -82,11 +66,7 @@ class ModuleNames:
             for access in scope.accesses:
                 self.access_at.setdefault(id(access.node), access)
                 self._access_order.setdefault(id(access), len(self._access_order))
-            # The names reads are filed under, exactly as `scope.accesses[name]` finds them.
-            by_name: Mapping[str, Collection[Access]] = getattr(scope, "_accesses_by_name", {})
-            for name, accesses in by_name.items():
-                if accesses:
-                    self.accesses_of.setdefault(name, []).extend(accesses)
+                self.accesses_of.setdefault(access.name, []).append(access)
         #: names bound in some scope other than the module's.
         self.locally_bound: Set[str] = set()
         for scope in self.scopes:
@@ -100,7 +80,7 @@ class ModuleNames:
 
     def scope_of(self, node: cst.CSTNode) -> Optional[Scope]:
         """The scope `node` is evaluated in."""
-        return self._scope_of.get(node)
+        return self._scope_of.get(id(node))
 
     def subtree_ids(self, node: cst.CSTNode) -> Set[int]:
         """The ids of `node` and every node below it that can hold code."""
@@ -155,7 +135,7 @@ class ModuleNames:
 
     def function_scope_of(self, node: Union[cst.FunctionDef, cst.Lambda]) -> Optional[FunctionScope]:
         """The scope a function's or lambda's body runs in."""
-        scope = self._scope_of.get(node.body)
+        scope = self._scope_of.get(id(node.body))
         if isinstance(scope, FunctionScope) and getattr(scope, "node", None) is node:
             return scope
         return None
@@ -175,7 +155,7 @@ class ModuleNames:
     def binds_at_import(self, assignment: BaseAssignment) -> bool:
         """The binding runs at import (not a `global` write inside a function)."""
         node = getattr(assignment, "node", None)
-        return node is not None and self.runs_at_import(self._scope_of.get(node))
+        return node is not None and self.runs_at_import(self._scope_of.get(id(node)))
 
     def is_builtin(self, access: Access) -> bool:
         """The read resolves to a builtin."""
