@@ -13,7 +13,7 @@ import gc
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Type
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Type
 
 from mp_lint.config import DEFAULT_CONFIG, Config
 from mp_lint.limits import MAX_LITERAL_ITEMS, apply_cuts, split_lines, survey
@@ -76,6 +76,7 @@ def lint_source(
     tree: Optional[ast.AST] = None,
     interactive: Optional[bool] = None,
     notes: Optional[List[str]] = None,
+    trees: Optional[Dict[str, Any]] = None,
 ) -> List[Finding]:
     """All findings of `rules` (default: every rule) in `source`, sorted.
 
@@ -88,7 +89,9 @@ def lint_source(
     `mp_lint.notebooks`); None detects notebooks converted by nbQA.
     A file that may use a process API but is not analysed, being too deep
     or too large for libcst (see `mp_lint.limits`), gets no finding and a
-    line on why in `notes`, when given.
+    line on why in `notes`, when given. `trees`, when given, receives the
+    libcst tree that was analysed, under the text it generates (the source,
+    unless a literal was cut out of it): the fixes start from it.
     """
     try:
         if source.startswith("\ufeff"):  # a BOM is not code; positions ignore it
@@ -117,7 +120,7 @@ def lint_source(
             if notes is not None:
                 notes.append(f"not analysed: {reason}")
             return []
-        return _lint(source, config, rules, tree, lines, interactive, filename)
+        return _lint(source, config, rules, tree, lines, interactive, filename, trees)
     except Exception:  # includes RecursionError on absurdly nested code
         if os.environ.get("MP_LINT_DEBUG"):
             raise
@@ -173,6 +176,7 @@ def _lint(
     lines: Sequence[str],
     interactive: bool = False,
     filename: str = "<unknown>",
+    trees: Optional[Dict[str, Any]] = None,
 ) -> List[Finding]:
     # Loaded once by _load_analysis(); imported here rather than at the top
     # so that files the pre-filter skips never import libcst.
@@ -196,6 +200,8 @@ def _lint(
             module = parse_module(source, tree, lines)
         except cst.ParserSyntaxError:
             return []  # syntax libcst does not support; Python's own errors are E999
+        if trees is not None:
+            trees[source] = module
         model = build_model(module, Catalogue(config.extra_process_apis), config.start_method, interactive=interactive)
         attach(model, filename, config)
         reports: List["Report"] = []

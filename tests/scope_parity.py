@@ -16,6 +16,10 @@ not compared:
 - `comprehension condition`: in `[a for b in c for a, d in b if d]`, libcst
   counts the binding of `d` as made after the condition that reads it and
   finds nothing; the resolver finds `d`;
+- `match capture`: libcst records the name a `case` pattern binds
+  (`case RED:`, `case int(number)`) as a read; Python binds it;
+- `walrus`: libcst binds `:=` in a comprehension in the comprehension's
+  scope; Python binds it in the function or module around it;
 - `match-keyword`: libcst records the keyword of a class pattern
   (`case Point(x=0)`) as a read.
 
@@ -77,12 +81,21 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
             their_reads.setdefault(id(access.node), access)
     our_reads = {id(access.node): access for access in ours.accesses}
     positions = wrapper.resolve(metadata.PositionProvider)
+    captures = {
+        id(assignment.node)
+        for scope in ours.scopes
+        for assignment in scope.assignments
+        if _is_capture(assignment)
+    }
     for key, access in their_reads.items():
         node = getattr(access, "node")
         if not isinstance(node, cst.Name):
             counts["dotted" if isinstance(node, cst.Attribute) else "string annotation"] += 1
             continue
         mine = our_reads.get(key)
+        if key in captures:
+            counts["match capture"] += 1
+            continue
         if mine is None:
             counts["match-keyword" if node.value and _in_match_keyword(module, node) else "missing"] += 1
             if not _in_match_keyword(module, node):
@@ -98,6 +111,14 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
             continue
         if any("." in name for _, _, name in their_set):
             counts["dotted"] += 1
+            continue
+        if {node_id for _, node_id in our_nodes ^ their_nodes} <= captures:
+            counts["match capture"] += 1
+            continue
+        if {node_id for _, node_id in their_nodes} == {node_id for _, node_id in our_nodes} and any(
+            kind == "comprehension" for kind, _ in their_nodes - our_nodes
+        ):
+            counts["walrus"] += 1
             continue
         extra = [a for a in mine.referents if (_kind(a.scope), id(a.node) if a.node is not None else 0) not in their_nodes]
         if their_nodes < our_nodes and all(ours.scope_at.get(id(a.node)) is not a.scope for a in extra):
@@ -138,6 +159,11 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         else:
             counts["module names"] += 1
     return problems, counts
+
+
+def _is_capture(assignment: scoping.Assignment) -> bool:
+    """A name a `case` pattern binds (`case x:`, `case Point(x=x)`, `case [*rest]`)."""
+    return getattr(assignment, "capture", False)
 
 
 def _in_match_keyword(module: cst.Module, name: cst.Name) -> bool:

@@ -149,8 +149,15 @@ def fix_source(
     ignore: Sequence[str] = (),
     filename: str = "<unknown>",
     unsafe_fixes: bool = True,
+    findings: Optional[Sequence[Finding]] = None,
+    tree: Optional[cst.Module] = None,
 ) -> FixResult:
     """Apply every fix for the findings `select`/`ignore` and `# noqa` leave in.
+
+    `findings` and `tree`, when the caller has linted `source` already (the
+    `mp-lint` command does), are the linter's findings for it (every rule,
+    or the fixable ones) and the libcst tree it analysed (see
+    `lint_source(trees=)`): the fixer then neither lints nor parses it again.
 
     The safe fixes run first, to their fixed point (`FixResult.safe`); with
     `unsafe_fixes` (the default here; the command's `--fix` turns them on
@@ -166,8 +173,10 @@ def fix_source(
     carriage = "\r" in source and "\n" not in source
     text = source.replace("\r", "\n") if carriage else source
     session = _Session(config, select, ignore, filename)
-    if not session.has_work(text):
+    if not session.has_work(text, None if carriage else findings):
         return FixResult(source, source)
+    if tree is not None and not carriage:
+        session.start_from(text, tree)
     # As in the engine: the trees are large and acyclic garbage is rare, so the
     # cyclic collector would only re-scan them (a tenth of the time).
     collecting = gc.isenabled()
@@ -231,21 +240,25 @@ class _Session:
         self._tokens: Dict[str, Counter] = {}  # type: ignore[type-arg]
         self.applied = 0
 
-    def has_work(self, source: str) -> bool:
+    def has_work(self, source: str, findings: Optional[Sequence[Finding]] = None) -> bool:
         """Whether the linter reports a finding to fix; raises FixError when the source cannot be fixed.
 
-        The linter's own run decides, so the fixes never look at a file the
-        linter leaves alone (its guards against inputs that would crash the
-        parser included).
+        The linter's own run decides (`findings`, when the caller has it), so
+        the fixes never look at a file the linter leaves alone (its guards
+        against inputs that would crash the parser included).
         """
-        rules = [rule for rule in all_rules() if rule.code in FIXABLE_CODES]
         if not any(selected(code, self.select, self.ignore) for code in FIXABLE_CODES):
             return False
+        if findings is None:
+            rules = [rule for rule in all_rules() if rule.code in FIXABLE_CODES]
+            findings = lint_source(source, self.filename, self.config, rules)
         lines = source.splitlines()
         found = [
             finding
-            for finding in lint_source(source, self.filename, self.config, rules)
-            if selected(finding.code, self.select, self.ignore) and not suppressed(finding, lines)
+            for finding in findings
+            if finding.code in FIXABLE_CODES
+            and selected(finding.code, self.select, self.ignore)
+            and not suppressed(finding, lines)
         ]
         if not found:
             return False
@@ -259,6 +272,10 @@ class _Session:
         except (RecursionError, MemoryError):
             raise FixError(Reason.of("fail.too-deep")) from None
         return True
+
+    def start_from(self, source: str, tree: cst.Module) -> None:
+        """`tree` is the libcst tree of `source`: the first analysis starts from it."""
+        self._parsed[source] = tree
 
     def analysis(self, source: str) -> Optional[Analysis]:
         """The analysis of `source`, made once (the families and the rounds share it)."""
@@ -473,10 +490,21 @@ def fix_file(
     select: Sequence[str] = ("MPL",),
     ignore: Sequence[str] = (),
     unsafe_fixes: bool = True,
+    findings: Optional[Sequence[Finding]] = None,
+    tree: Optional[cst.Module] = None,
 ) -> FileFix:
-    """The fixes for one file, not yet written (see `FileFix.write`)."""
+    """The fixes for one file, not yet written (see `FileFix.write`; `findings`, `tree`: see `fix_source`)."""
     text, encoding = decode(path.read_bytes())
-    result = fix_source(text, config, select=select, ignore=ignore, filename=str(path), unsafe_fixes=unsafe_fixes)
+    result = fix_source(
+        text,
+        config,
+        select=select,
+        ignore=ignore,
+        filename=str(path),
+        unsafe_fixes=unsafe_fixes,
+        findings=findings,
+        tree=tree,
+    )
     if result.changed:
         result.after.encode(encoding)  # a character the file's codec cannot hold: raise before anything is written
     return FileFix(path, encoding, result)

@@ -25,7 +25,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple, TypeVar
 
 from mp_lint import syntax
 from mp_lint.config import Config
@@ -78,10 +78,20 @@ def run_fixes(
                 remove_stale_temporaries(folder)
             text, _ = decode(path.read_bytes())
             syntax.parse(text[1:] if text.startswith("\ufeff") else text, str(path))  # Python must parse it
-            before = _findings(text, path, config, select, ignore)
+            trees: Dict[str, Any] = {}
+            before = _findings(text, path, config, select, ignore, trees)
             if not before:
                 continue  # nothing found: the file is not touched
-            fixes = fix_file(path, config, select=select, ignore=ignore, unsafe_fixes=unsafe_fixes or not options.fix)
+            fixes = fix_file(
+                path,
+                config,
+                select=select,
+                ignore=ignore,
+                unsafe_fixes=unsafe_fixes or not options.fix,
+                findings=before,
+                tree=trees.get(text),
+            )
+            del trees
             if options.diff:
                 for rating, diff in fixes.staged_diffs():
                     stream.write(fix_text(f"diff.{rating}", lang, path=str(path)) + "\n" + diff)
@@ -135,13 +145,20 @@ def run_fixes(
     return status or (1 if results else 0)
 
 
-def _findings(text: str, path: Path, config: Config, select: Sequence[str], ignore: Sequence[str]) -> List[Finding]:
-    """The findings a plain run reports for `text` (BOM ignored, noqa honoured)."""
+def _findings(
+    text: str,
+    path: Path,
+    config: Config,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    trees: Optional[Dict[str, Any]] = None,
+) -> List[Finding]:
+    """The findings a plain run reports for `text` (BOM ignored, noqa honoured); see `lint_source` for `trees`."""
     source = text[1:] if text.startswith("\ufeff") else text
     lines = source.splitlines()
     return [
         finding
-        for finding in lint_source(source, str(path), config)
+        for finding in lint_source(source, str(path), config, trees=trees)
         if selected(finding.code, select, ignore) and not suppressed(finding, lines)
     ]
 

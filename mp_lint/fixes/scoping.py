@@ -44,13 +44,15 @@ _BUILTINS = frozenset(dir(builtins))
 class Assignment:
     """One binding of a name in a scope; `node` is what binds it (a Name, a def, a Param, an import...)."""
 
-    __slots__ = ("name", "node", "scope", "index")
+    __slots__ = ("name", "node", "scope", "index", "capture")
 
     def __init__(self, name: str, node: Optional[cst.CSTNode], scope: "Scope", index: int) -> None:
         self.name = name
         self.node = node
         self.scope = scope
         self.index = index
+        #: bound by a `case` pattern.
+        self.capture = False
 
     def __repr__(self) -> str:
         return f"Assignment({self.name!r}, {type(self.node).__name__}, {type(self.scope).__name__})"
@@ -486,14 +488,29 @@ class Resolver:
         name = getattr(node, "name", None)
         if isinstance(name, cst.Name):
             self.scope_at[id(name)] = scope
-            self._bind(scope, name.value, name)
+            self._capture(scope, name)
+
+    def _capture(self, scope: Scope, name: cst.Name) -> None:
+        self._bind(scope, name.value, name)
+        for found in (scope, *self.scopes):  # where `_bind` put it: the last binding made of that node
+            bound = found.table.get(name.value)
+            if bound and bound[-1].node is name:
+                bound[-1].capture = True
+                return
+
+    def _match_case(self, node: cst.MatchCase, scope: Scope) -> None:
+        self._visit(node.pattern, scope)
+        scope.count += 1  # the guard and the body see what the pattern binds
+        if node.guard is not None:
+            self._visit(node.guard, scope)
+        self._body(node.body, scope)
 
     def _match_mapping(self, node: cst.MatchMapping, scope: Scope) -> None:
         for element in node.elements:
             self._visit(element, scope)
         if node.rest is not None:
             self.scope_at[id(node.rest)] = scope
-            self._bind(scope, node.rest.value, node.rest)
+            self._capture(scope, node.rest)
 
     def _match_keyword(self, node: cst.MatchKeywordElement, scope: Scope) -> None:
         self._visit(node.pattern, scope)  # the keyword is an attribute name
@@ -556,7 +573,7 @@ _HANDLERS = {
     cst.Finally: Resolver._compound,
     cst.With: Resolver._compound,
     cst.Match: Resolver._compound,
-    cst.MatchCase: Resolver._compound,
+    cst.MatchCase: Resolver._match_case,
 }
 for _comprehension in _COMPREHENSIONS:
     _HANDLERS[_comprehension] = Resolver._comprehension
