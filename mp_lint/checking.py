@@ -8,7 +8,7 @@ the run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from mp_lint.messages import read_error
 from mp_lint.config import Config
@@ -23,16 +23,17 @@ from mp_lint.syntax import UnparsableSource, parse
 READ_ERRORS = (OSError, UnicodeDecodeError, LookupError, NotebookError, SyntaxError, RecursionError)
 
 
-def lint_path(path: Path, config: Config) -> List[Finding]:
+def lint_path(path: Path, config: Config, notes: Optional[List[str]] = None) -> List[Finding]:
     """The findings of one file that its `# noqa` comments do not silence.
 
     Raises UnparsableSource when Python cannot parse the file, and OSError
-    or UnicodeDecodeError when it cannot be read.
+    or UnicodeDecodeError when it cannot be read. `notes` receives why the
+    file was not analysed, if it was not (see `lint_source`).
     """
     source = read_source(path)
     tree = parse(source, str(path))
     lines = source.splitlines()
-    found = lint_source(source, str(path), config, compiles=True, tree=tree)
+    found = lint_source(source, str(path), config, compiles=True, tree=tree, notes=notes)
     return [f for f in found if not suppressed(f, lines)]
 
 
@@ -62,7 +63,9 @@ def check_files(
                 found = [FileFinding(name, f, cell) for cell, f in lint_notebook(path, config)]
                 report.notebooks += 1
             else:
-                found = [FileFinding(name, f) for f in lint_path(path, config)]
+                notes: List[str] = []
+                found = [FileFinding(name, f) for f in lint_path(path, config, notes)]
+                report.unanalysed.extend((name, note) for note in notes)
         except UnparsableSource as error:
             report.errors.append(FileError(name, error.message, error.kind, error.line, error.col))
             continue

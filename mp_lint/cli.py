@@ -153,6 +153,8 @@ def run(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> i
     report = check_files(options.paths, config, select, ignore, exclude)
     if options.format == "json":
         report.findings = with_fix_ratings(report.findings, config, select, ignore)
+    for path, note in report.unanalysed:  # said in every format: no finding here means "not looked at"
+        print(f"mp-lint: {path}: {note}", file=sys.stderr)
     try:
         write_report(report, options.format, stream)
         if options.statistics:

@@ -120,10 +120,21 @@ def lint_source(
             if notes is not None:
                 notes.append(f"not analysed: {reason}")
             return []
-        return _lint(source, config, rules, tree, lines, interactive, filename, trees)
-    except Exception:  # includes RecursionError on absurdly nested code
+        from mp_lint.parsing import on_deep_stack
+
+        analysed = source
+        return on_deep_stack(lambda: _lint(analysed, config, rules, tree, lines, interactive, filename, trees))
+    except RecursionError:  # nesting the survey let through and the analysis still cannot follow
         if os.environ.get("MP_LINT_DEBUG"):
             raise
+        if notes is not None:
+            notes.append("not analysed: nested too deeply for the analysis")
+        return []
+    except Exception as error:  # an internal error: the file gets no finding, and a note says why
+        if os.environ.get("MP_LINT_DEBUG"):
+            raise
+        if notes is not None:
+            notes.append(f"not analysed: internal error ({type(error).__name__}: {error})"[:200])
         return []
 
 

@@ -95,6 +95,8 @@ class Report:
     notebooks: int = 0
     #: (path, reason) of files a folder search passed over.
     skipped: List[Tuple[Path, str]] = field(default_factory=list)
+    #: (path, "not analysed: why") of files read and parsed but too deep or too large to analyse.
+    unanalysed: List[Tuple[str, str]] = field(default_factory=list)
 
     def checked_phrase(self) -> str:
         """`3 files checked (1 notebook), 1 could not be checked`, and notebooks a folder search passed over."""
@@ -103,6 +105,8 @@ class Report:
             phrase += f" ({self.notebooks} notebook{'s' if self.notebooks != 1 else ''})"
         if self.errors:
             phrase += f", {len(self.errors)} could not be checked"
+        if self.unanalysed:
+            phrase += f", {len(self.unanalysed)} not analysed"
         passed = sum(1 for path, _ in self.skipped if path.suffix == ".ipynb")
         if passed:
             plural = "s" if passed != 1 else ""

@@ -22,6 +22,7 @@ reaches it is bounded far below that by `mp_lint.limits`.
 from __future__ import annotations
 
 import ast
+import sys
 import threading
 from typing import Any, Callable, Iterator, List, Optional, Sequence, TypeVar
 
@@ -39,8 +40,39 @@ PARSER_STACK_BYTES = 64 * 1024 * 1024
 _T = TypeVar("_T")
 
 
+#: Python's recursion limit while a file is analysed on that thread: the
+#: analysis recurses a few frames per level of nesting, and the survey lets
+#: through at most `mp_lint.limits.MAX_NESTING` levels.
+ANALYSIS_RECURSION_LIMIT = 20_000
+
+_THREAD_NAME = "mp-lint-parser"
+
+
+def on_deep_stack(function: Callable[[], _T]) -> _T:
+    """`function()` on the parser's thread, with Python's recursion limit raised while it runs.
+
+    The analysis of a file (parse, model, rules, positions) recurses with the
+    nesting of its code; on the main thread Python's default limit of 1,000
+    frames stops it a few hundred levels down. The limit is restored after.
+    """
+
+    def run() -> _T:
+        previous = sys.getrecursionlimit()
+        # Only on the big stack: a thread the platform refused leaves the caller's own stack.
+        if previous < ANALYSIS_RECURSION_LIMIT and threading.current_thread().name == _THREAD_NAME:
+            sys.setrecursionlimit(ANALYSIS_RECURSION_LIMIT)
+        try:
+            return function()
+        finally:
+            sys.setrecursionlimit(previous)
+
+    return _on_parser_stack(run)
+
+
 def _on_parser_stack(function: Callable[[], _T]) -> _T:
-    """`function()`, run on a thread with a stack of PARSER_STACK_BYTES."""
+    """`function()`, run on a thread with a stack of PARSER_STACK_BYTES (at once when already on it)."""
+    if threading.current_thread().name == _THREAD_NAME:
+        return function()
     results: List[_T] = []
     errors: List[BaseException] = []
 
@@ -50,7 +82,7 @@ def _on_parser_stack(function: Callable[[], _T]) -> _T:
         except BaseException as error:  # re-raised in the caller's thread
             errors.append(error)
 
-    thread = threading.Thread(target=run, name="mp-lint-parser", daemon=True)
+    thread = threading.Thread(target=run, name=_THREAD_NAME, daemon=True)
     previous = threading.stack_size()
     try:
         threading.stack_size(PARSER_STACK_BYTES)

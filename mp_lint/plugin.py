@@ -79,5 +79,8 @@ class MpLintPlugin:
     def run(self) -> Iterator[Tuple[int, int, str, Type["MpLintPlugin"]]]:
         """Yield (line, column, "CODE message", type) per finding."""
         source = "".join(self.lines)
-        for finding in lint_source(source, self.filename, self.config, compiles=True, tree=self.tree):
+        notes: List[str] = []
+        for finding in lint_source(source, self.filename, self.config, compiles=True, tree=self.tree, notes=notes):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)
+        for note in notes:  # a file the plugin did not look at is not one it found clean
+            print(f"mp-lint: {self.filename}: {note}", file=sys.stderr)

@@ -13,9 +13,10 @@ not compared:
 - `nonlocal`: a `nonlocal` write binds in the nearest enclosing function
   that binds the name (across a class body too); libcst always files it
   under the function just around, so a read in the right one misses it;
-- `comprehension condition`: in `[a for b in c for a, d in b if d]`, libcst
-  counts the binding of `d` as made after the condition that reads it and
-  finds nothing; the resolver finds `d`;
+- `comprehension order`: in `[x for row in rows for x in row if x]`, libcst
+  counts the bindings of a comprehension's later `for`s as made after the
+  iterables and conditions that read them, and looks outside; the resolver
+  finds them;
 - `match capture`: libcst records the name a `case` pattern binds
   (`case RED:`, `case int(number)`) as a read; Python binds it;
 - `walrus`: libcst binds `:=` in a comprehension in the comprehension's
@@ -69,6 +70,13 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
     wrapper = metadata.MetadataWrapper(module, unsafe_skip_copy=True)
     theirs = wrapper.resolve(metadata.ScopeProvider)
     ours = scoping.Resolver(module)
+    walrus_targets: Set[int] = set()
+
+    class Walruses(cst.CSTVisitor):
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            walrus_targets.add(id(node.target))
+
+    module.visit(Walruses())
     counts: Counter = Counter()  # type: ignore[type-arg]
     problems: List[str] = []
     their_reads: Dict[int, object] = {}
@@ -112,20 +120,24 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         if any("." in name for _, _, name in their_set):
             counts["dotted"] += 1
             continue
-        if {node_id for _, node_id in our_nodes ^ their_nodes} <= captures:
+        if {node_id for _, node_id in our_nodes ^ their_nodes} <= captures or (
+            mine.referents and all(id(a.node) in captures for a in mine.referents)
+        ):
             counts["match capture"] += 1
             continue
-        if {node_id for _, node_id in their_nodes} == {node_id for _, node_id in our_nodes} and any(
-            kind == "comprehension" for kind, _ in their_nodes - our_nodes
-        ):
+        if any(kind == "comprehension" and node_id in walrus_targets for kind, node_id in their_nodes - our_nodes):
             counts["walrus"] += 1
             continue
         extra = [a for a in mine.referents if (_kind(a.scope), id(a.node) if a.node is not None else 0) not in their_nodes]
         if their_nodes < our_nodes and all(ours.scope_at.get(id(a.node)) is not a.scope for a in extra):
             counts["nonlocal"] += 1
             continue
-        if not their_set and our_set and all(isinstance(a.scope, scoping.ComprehensionScope) for a in mine.referents):
-            counts["comprehension condition"] += 1
+        if (
+            our_set
+            and all(a.scope is mine.scope and isinstance(a.scope, scoping.ComprehensionScope) for a in mine.referents)
+            and not any(kind == "comprehension" for kind, _ in their_nodes)
+        ):
+            counts["comprehension order"] += 1
             continue
         problems.append(
             f"{_where(positions, node)}: {node.value!r} libcst {sorted(their_nodes)} mp-lint {sorted(our_nodes)}"
@@ -152,6 +164,9 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         their_names.setdefault(name, set()).add(id(getattr(assignment, "node", None)))
     our_names: Dict[str, Set[int]] = {}
     for assignment in ours.module_scope.assignments:
+        if id(assignment.node) in walrus_targets and id(assignment.node) not in their_names.get(assignment.name, ()):
+            counts["walrus"] += 1  # bound in the module by a `:=` in a comprehension (libcst: in the comprehension)
+            continue
         our_names.setdefault(assignment.name, set()).add(id(assignment.node))
     for name in sorted(set(their_names) | set(our_names)):
         if their_names.get(name) != our_names.get(name):

@@ -52,6 +52,7 @@ from mp_lint.engine import Finding, lint_source
 from mp_lint.fixes import lift_callable, main_guard
 from mp_lint.fixes.analysis import Analysis, Located, analyse
 from mp_lint.fixes.base import SAFE, UNSAFE, Declined, Key
+from mp_lint.fixes.diffs import unified_diff
 from mp_lint.fixes.text import Reason
 from mp_lint.notebooks import is_nbqa_source
 from mp_lint.parsing import parse_module
@@ -447,7 +448,7 @@ class FileFix:
         """
         name = self.path.as_posix()
         end = "\t" if any(character.isspace() for character in name) else ""
-        lines = difflib.unified_diff(
+        lines = unified_diff(
             (self.result.before if before is None else before).splitlines(keepends=True),
             (self.result.after if after is None else after).splitlines(keepends=True),
             fromfile=f"a/{name}{end}",

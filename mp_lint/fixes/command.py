@@ -79,7 +79,10 @@ def run_fixes(
             text, _ = decode(path.read_bytes())
             syntax.parse(text[1:] if text.startswith("\ufeff") else text, str(path))  # Python must parse it
             trees: Dict[str, Any] = {}
-            before = _findings(text, path, config, select, ignore, trees)
+            unanalysed: List[str] = []
+            before = _findings(text, path, config, select, ignore, trees, unanalysed)
+            for note in unanalysed:
+                print(f"mp-lint: {path}: {note}", file=sys.stderr)
             if not before:
                 continue  # nothing found: the file is not touched
             fixes = fix_file(
@@ -152,13 +155,14 @@ def _findings(
     select: Sequence[str],
     ignore: Sequence[str],
     trees: Optional[Dict[str, Any]] = None,
+    notes: Optional[List[str]] = None,
 ) -> List[Finding]:
-    """The findings a plain run reports for `text` (BOM ignored, noqa honoured); see `lint_source` for `trees`."""
+    """The findings a plain run reports for `text` (BOM ignored, noqa honoured); see `lint_source` for `trees`, `notes`."""
     source = text[1:] if text.startswith("\ufeff") else text
     lines = source.splitlines()
     return [
         finding
-        for finding in lint_source(source, str(path), config, trees=trees)
+        for finding in lint_source(source, str(path), config, trees=trees, notes=notes)
         if selected(finding.code, select, ignore) and not suppressed(finding, lines)
     ]
 

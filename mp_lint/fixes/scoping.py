@@ -38,7 +38,8 @@ import libcst as cst
 
 from mp_lint.model.walk import child_nodes
 
-_BUILTINS = frozenset(dir(builtins))
+#: `__class__` too, as libcst has it: the cell a method using `super()` reads.
+_BUILTINS = frozenset(dir(builtins)) | {"__class__"}
 
 
 class Assignment:
