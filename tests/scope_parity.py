@@ -128,7 +128,7 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         if any(kind == "comprehension" and node_id in walrus_targets for kind, node_id in their_nodes - our_nodes):
             counts["walrus"] += 1
             continue
-        extra = [a for a in mine.referents if (_kind(a.scope), id(a.node) if a.node is not None else 0) not in their_nodes]
+        extra = [a for a in mine.referents if _binding(a)[:2] not in their_nodes]
         if their_nodes < our_nodes and all(ours.scope_at.get(id(a.node)) is not a.scope for a in extra):
             counts["nonlocal"] += 1
             continue
@@ -170,7 +170,8 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         our_names.setdefault(assignment.name, set()).add(id(assignment.node))
     for name in sorted(set(their_names) | set(our_names)):
         if their_names.get(name) != our_names.get(name):
-            problems.append(f"module binding {name!r}: libcst {len(their_names.get(name, ()))} mp-lint {len(our_names.get(name, ()))}")
+            theirs_count, ours_count = len(their_names.get(name, ())), len(our_names.get(name, ()))
+            problems.append(f"module binding {name!r}: libcst {theirs_count} mp-lint {ours_count}")
         else:
             counts["module names"] += 1
     return problems, counts

@@ -182,7 +182,8 @@ def _check_deep_shapes(expected: Dict[str, bool], done: subprocess.CompletedProc
         assert line.startswith("mp-lint: ") and ": not analysed: " in line, line
         noted[Path(line.split(": ")[1]).name] = line
     for name, analysed in expected.items():
-        if analysed:  # at the limit: analysed, or said not to be (the survey's measure of a shape, a lower C stack limit)
+        # At the limit: analysed, or said not to be (the survey's measure of a shape, a lower C stack limit).
+        if analysed:
             assert (reported.get(name) == ["3:MPL101"]) != (name in noted), name
         else:  # past the limit: skipped, and said so
             assert name not in reported and "levels deep" in noted[name], name

@@ -21,7 +21,8 @@ def resolve(source: str) -> Dict[str, List[Set[str]]]:
     resolver = scoping.Resolver(module)
     positions = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True).resolve(cst.metadata.PositionProvider)
     found: Dict[str, List[Set[str]]] = {}
-    for access in sorted(resolver.accesses, key=lambda a: (positions[a.node].start.line, positions[a.node].start.column)):
+    starts = {id(a.node): (positions[a.node].start.line, positions[a.node].start.column) for a in resolver.accesses}
+    for access in sorted(resolver.accesses, key=lambda a: starts[id(a.node)]):
         described = set()
         for assignment in access.referents:
             node = assignment.node
@@ -123,7 +124,8 @@ def test_imports_bind_their_first_name() -> None:
     resolver = scoping.Resolver(cst.parse_module(source))
     assert sorted(a.name for a in resolver.module_scope.assignments) == ["np", "os", "z"]
     assert [a.name for a in resolver.accesses] == ["os", "np", "z"]
-    assert all(a.referents and {type(r.node) for r in a.referents} <= {cst.Import, cst.ImportFrom} for a in resolver.accesses)
+    imports = {cst.Import, cst.ImportFrom}
+    assert all(a.referents and {type(r.node) for r in a.referents} <= imports for a in resolver.accesses)
 
 
 def test_attribute_names_and_keywords_are_not_reads() -> None:

@@ -157,7 +157,10 @@ def _findings(
     trees: Optional[Dict[str, Any]] = None,
     notes: Optional[List[str]] = None,
 ) -> List[Finding]:
-    """The findings a plain run reports for `text` (BOM ignored, noqa honoured); see `lint_source` for `trees`, `notes`."""
+    """The findings a plain run reports for `text` (BOM ignored, noqa honoured).
+
+    See `lint_source` for `trees` and `notes`.
+    """
     source = text[1:] if text.startswith("\ufeff") else text
     lines = source.splitlines()
     return [

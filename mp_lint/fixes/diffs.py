@@ -58,19 +58,19 @@ def _range(start: int, stop: int) -> str:
     return f"{beginning},{length}"
 
 
-class _AnchoredMatcher(difflib.SequenceMatcher):
+class _AnchoredMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
     """`SequenceMatcher` whose matching blocks start from lines unique to both sides."""
 
-    def set_seq2(self, b: Sequence[str]) -> None:  # type: ignore[override]
+    def set_seq2(self, b: Sequence[str]) -> None:
         # No index of the whole of `b`: only the stretches between anchors are matched by difflib.
         self.b = b
         self.matching_blocks = self.opcodes = None
         self.fullbcount = None
 
-    def get_matching_blocks(self) -> List[difflib.Match]:  # type: ignore[override]
+    def get_matching_blocks(self) -> List[difflib.Match]:
         if self.matching_blocks is not None:
-            return self.matching_blocks  # type: ignore[return-value]
-        a, b = self.a, self.b
+            return self.matching_blocks
+        a, b = self.a, self.b  # type: ignore[attr-defined]
         blocks: List[Tuple[int, int, int]] = []
         previous_i = previous_j = 0
         for i, j in _anchors(a, b):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
-from typing import Collection, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Union
+from typing import Collection, Dict, Iterable, Iterator, List, Optional, Set, Union
 
 import libcst as cst
 from mp_lint.fixes.scoping import Access, Assignment, BuiltinScope, FunctionScope, GlobalScope, Resolver, Scope

@@ -32,7 +32,7 @@ runs). Each difference makes a fix look at the plain name Python binds.
 from __future__ import annotations
 
 import builtins
-from typing import Dict, Iterator, List, Optional, Set, Union
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Union
 
 import libcst as cst
 
@@ -81,7 +81,7 @@ class Assignments:
         self._scope = scope
 
     def __contains__(self, name: object) -> bool:
-        return bool(self._scope.table.get(name))  # type: ignore[arg-type]
+        return isinstance(name, str) and bool(self._scope.table.get(name))
 
     def __getitem__(self, name: str) -> Set[Assignment]:
         return set(self._scope.table.get(name, ()))
@@ -237,7 +237,7 @@ class Resolver:
 
     # ------------------------------------------------------------ scopes and bindings
     def _new(self, kind: type, parent: Scope, node: cst.CSTNode) -> Scope:
-        scope = kind(parent, node)
+        scope: Scope = kind(parent, node)
         self.scopes.append(scope)
         return scope
 
@@ -381,7 +381,7 @@ class Resolver:
                 bound = alias.asname.name
                 name = bound.value if isinstance(bound, cst.Name) else None
             else:
-                dotted = alias.name
+                dotted: cst.BaseExpression = alias.name
                 while isinstance(dotted, cst.Attribute):
                     dotted = dotted.value
                 name = dotted.value if isinstance(dotted, cst.Name) else None
@@ -543,7 +543,7 @@ class Resolver:
                 self._visit(child, scope)
 
 
-_HANDLERS = {
+_HANDLERS: Dict[type, Callable[[Resolver, Any, Scope], None]] = {
     cst.Name: Resolver._name,
     cst.SimpleStatementLine: Resolver._line,
     cst.Attribute: Resolver._attribute,
@@ -580,7 +580,8 @@ for _comprehension in _COMPREHENSIONS:
     _HANDLERS[_comprehension] = Resolver._comprehension
 for _optional in ("ExceptStarHandler", "TryStar"):
     if hasattr(cst, _optional):
-        _HANDLERS[getattr(cst, _optional)] = Resolver._handler if _optional == "ExceptStarHandler" else Resolver._compound
+        handler = Resolver._handler if _optional == "ExceptStarHandler" else Resolver._compound
+        _HANDLERS[getattr(cst, _optional)] = handler
 if hasattr(cst, "TypeAlias"):
     _HANDLERS[cst.TypeAlias] = Resolver._type_alias
 for _optional in ("TypeVar", "TypeVarTuple", "ParamSpec"):
