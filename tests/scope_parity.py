@@ -12,7 +12,11 @@ not compared:
   resolver does not;
 - `nonlocal`: a `nonlocal` write binds in the nearest enclosing function
   that binds the name (across a class body too); libcst always files it
-  under the function just around, so a read in the right one misses it;
+  under the function just around, so a read in the right one misses it
+  (and which bindings libcst then reports varies from run to run);
+- `walrus order`: in `ord(c) if (c := read()) else 0` Python evaluates the
+  test first; libcst takes the parts in the order of the text and finds
+  no `c`;
 - `comprehension order`: in `[x for row in rows for x in row if x]`, libcst
   counts the bindings of a comprehension's later `for`s as made after the
   iterables and conditions that read them, and looks outside; the resolver
@@ -128,9 +132,11 @@ def compare(source: str) -> Tuple[List[str], Counter]:  # type: ignore[type-arg]
         if any(kind == "comprehension" and node_id in walrus_targets for kind, node_id in their_nodes - our_nodes):
             counts["walrus"] += 1
             continue
-        extra = [a for a in mine.referents if _binding(a)[:2] not in their_nodes]
-        if their_nodes < our_nodes and all(ours.scope_at.get(id(a.node)) is not a.scope for a in extra):
+        if their_nodes < our_nodes and any(ours.scope_at.get(id(a.node)) is not a.scope for a in mine.referents):
             counts["nonlocal"] += 1
+            continue
+        if not their_set and our_set and all(id(a.node) in walrus_targets for a in mine.referents):
+            counts["walrus order"] += 1
             continue
         if (
             our_set
