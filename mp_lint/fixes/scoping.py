@@ -191,10 +191,9 @@ def _outward(scope: Optional[Scope], name: str) -> Set[Assignment]:
 
 def _visible(scope: Scope, name: str) -> Set[Assignment]:
     """Every binding of `name` code in `scope` can see, regardless of order."""
-    if isinstance(scope, BuiltinScope):
-        return scope.binding(name)
-    if isinstance(scope, GlobalScope):
-        return _module_binding(scope, name)
+    if not isinstance(scope, ClassScope):
+        return _outward(scope, name)  # its first step is `scope` itself
+    # A class body sees its own bindings; the functions inside it do not (hence `_outward` skips it).
     if name in scope.global_names:
         return _module_binding(scope, name)
     if name not in scope.nonlocal_names:
