@@ -240,17 +240,16 @@ class Resolver:
         self.scopes.append(scope)
         return scope
 
-    def _bind(self, scope: Scope, name: str, node: cst.CSTNode) -> None:
+    def _bind(self, scope: Scope, name: str, node: cst.CSTNode) -> Assignment:
         if name in scope.global_names and not isinstance(scope, GlobalScope):
             target = scope
             while not isinstance(target, GlobalScope):
                 assert target.parent is not None
                 target = target.parent
-            target.add(name, node)
-        elif name in scope.nonlocal_names:
-            self._nonlocal_target(scope, name).add(name, node)
-        else:
-            scope.add(name, node)
+            return target.add(name, node)
+        if name in scope.nonlocal_names:
+            return self._nonlocal_target(scope, name).add(name, node)
+        return scope.add(name, node)
 
     @staticmethod
     def _nonlocal_target(inner: Scope, name: str) -> Scope:
@@ -491,12 +490,7 @@ class Resolver:
             self._capture(scope, name)
 
     def _capture(self, scope: Scope, name: cst.Name) -> None:
-        self._bind(scope, name.value, name)
-        for found in (scope, *self.scopes):  # where `_bind` put it: the last binding made of that node
-            bound = found.table.get(name.value)
-            if bound and bound[-1].node is name:
-                bound[-1].capture = True
-                return
+        self._bind(scope, name.value, name).capture = True
 
     def _match_case(self, node: cst.MatchCase, scope: Scope) -> None:
         self._visit(node.pattern, scope)
